@@ -1,0 +1,51 @@
+# Every target is self-sufficient from a fresh clone: it creates .venv and installs the locked dependencies.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+STATE_DIR ?= data/emulator
+PORT ?= 8443
+
+.PHONY: setup demo sync test bench emulator lock clean
+
+$(INSTALLED): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)
+
+## demo: start the emulator, generate the demo company, run one full sync cycle, then open the UI
+demo: setup
+	$(BIN)/sfsync demo
+
+## sync: one headless sync cycle against the configured Salesforce and ERP
+sync: setup
+	$(BIN)/sfsync sync
+
+## test: lint, validate the Dagster definitions, run the test suite
+test: setup
+	$(BIN)/ruff check .
+	DAGSTER_HOME= $(BIN)/dagster definitions validate -w workspace.yaml
+	$(BIN)/pytest -q
+
+## bench: run the benchmarks, JSON into bench/results/
+bench: setup
+	$(BIN)/sfsync bench all
+
+## emulator: serve a Salesforce org seeded with a few thousand records on https://127.0.0.1:$(PORT)
+emulator: setup
+	$(BIN)/sfsync emulator serve --port $(PORT) --state-dir $(STATE_DIR) --seed-if-empty 3000
+
+## lock: re-resolve requirements.lock from pyproject.toml (run after changing dependencies)
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q --upgrade pip
+	.lock-venv/bin/python -m pip install -q -e '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) data/emulator data/demo .pytest_cache

@@ -1,0 +1,103 @@
+"""`sfsync`: the one command line of the product."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .lib.emulator.org import DEFAULT_SCHEMA_FILE
+
+STATE_DIR_OPTION = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/emulator"),
+    show_default=True,
+    help="Directory holding the org's database, TLS files, credentials and server.json.",
+)
+
+
+@click.group()
+def main() -> None:
+    """sfsync keeps Salesforce consistent with your ERP database and legacy exports."""
+
+
+@main.group()
+def emulator() -> None:
+    """A local Salesforce org: REST, SOQL, limits and validation, served over HTTPS to unmodified clients."""
+
+
+@emulator.command()
+@click.option("--port", type=int, default=8443, show_default=True, help="TCP port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@STATE_DIR_OPTION
+@click.option(
+    "--schema",
+    "schema_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=DEFAULT_SCHEMA_FILE,
+    show_default=True,
+    help="Org schema file: custom fields, custom objects and duplicate rules added to the standard objects.",
+)
+@click.option(
+    "--daily-api-limit",
+    type=int,
+    default=None,
+    help="Maximum of DailyApiRequests (default 100,000, or what the org last had); requests beyond it "
+    "are refused with 403 REQUEST_LIMIT_EXCEEDED.",
+)
+@click.option(
+    "--faults",
+    "fault_spec",
+    default="",
+    metavar="SPEC",
+    help="Faults to inject, e.g. 'http_503=0.05,latency_ms=200,drop=0.01,api_limit_at=5000,"
+    "lock_rows=0.02,fail_job_after=6500,seed=7' (see the README); changeable at runtime through "
+    "PUT /__admin__/faults.",
+)
+def serve(
+    port: int, host: str, state_dir: Path, schema_file: Path, daily_api_limit: int | None, fault_spec: str
+) -> None:
+    """Serve the org in STATE_DIR (created on first start) until interrupted.
+
+    Prints the CA certificate clients must trust and how to point simple-salesforce at it. A restart keeps
+    records, limits usage and sessions.
+    """
+    from .lib.emulator.faults import FaultPlan, FaultSpecError
+    from .lib.emulator.server import serve as run_server
+
+    try:
+        plan = FaultPlan.parse(fault_spec)
+    except FaultSpecError as error:
+        raise click.BadParameter(str(error), param_hint="--faults") from error
+    run_server(state_dir, port, host, schema_file, daily_api_limit, plan)
+
+
+@emulator.command()
+@STATE_DIR_OPTION
+def reset(state_dir: Path) -> None:
+    """Delete every record of the running org (keeping its integration user) and zero its API usage."""
+    from .lib.emulator.admin_client import EmulatorAdmin
+
+    removed = EmulatorAdmin.from_state_dir(state_dir).reset()
+    click.echo(f"removed {removed} records")
+
+
+@emulator.command()
+@STATE_DIR_OPTION
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write the SQLite copy of the org to.",
+)
+def snapshot(state_dir: Path, out: Path) -> None:
+    """Copy the org's database to OUT, consistently, even while the emulator is serving."""
+    from .lib.emulator.snapshot import snapshot as take_snapshot
+
+    size = take_snapshot(state_dir, out)
+    click.echo(f"wrote {out} ({size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Emulator administration, outside `/services` so no real client reaches it by accident.
+
+Seeding (which, unlike the API, accepts system fields such as `CreatedDate` and `SystemModstamp`, so generated
+history looks real), reset, limits, session expiry and silent field changes (a formula or roll-up whose value moves
+without `SystemModstamp`). Every call needs the org's admin key in `X-Emulator-Admin-Key`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..errors import SalesforceApiError
+from ..faults import FaultPlan, FaultSpecError
+from ..limits import DAILY_API_REQUESTS
+from ..org import Org
+from ..store import WriteContext
+from ..tables import quote
+
+ADMIN_KEY_HEADER = "x-emulator-admin-key"
+MAX_SEED_RECORDS = 10_000
+
+
+def _admin(handler: Callable[[Org, Request, Any], Any]):
+    async def endpoint(request: Request) -> Response:
+        org: Org = request.app.state.org
+        if not secrets.compare_digest(request.headers.get(ADMIN_KEY_HEADER, ""), org.credentials.admin_key):
+            return JSONResponse({"error": "admin key missing or wrong"}, status_code=401)
+        body = await request.body()
+        try:
+            payload = json.loads(body) if body else None
+            result = await run_in_threadpool(handler, org, request, payload)
+        except json.JSONDecodeError as error:
+            return JSONResponse({"error": f"body is not JSON: {error}"}, status_code=400)
+        except SalesforceApiError as error:
+            return JSONResponse(error.body(), status_code=error.status)
+        return JSONResponse(result)
+
+    return endpoint
+
+
+def seed(org: Org, request: Request, records: Any) -> dict[str, Any]:
+    """Insert records as given, system fields included; no duplicate or picklist rules, so planted dirt gets in."""
+    obj = org.store.object(request.path_params["object"])
+    if not isinstance(records, list) or len(records) > MAX_SEED_RECORDS:
+        raise SalesforceApiError(
+            400, "INVALID_SEED", f"expected a JSON list of at most {MAX_SEED_RECORDS} records"
+        )
+    ctx = WriteContext(user_id=org.credentials.user_id, api="admin")
+    with org.store.transaction():
+        ids = [org.store.create(obj, dict(record), ctx, system_fields=True) for record in records]
+    return {"ids": ids}
+
+
+def reset(org: Org, request: Request, payload: Any) -> dict[str, Any]:
+    """Remove every record except the integration user and the organization; clear the change log and usage."""
+    keep = {org.credentials.user_id, org.credentials.organization_id}
+    removed = 0
+    with org.store.transaction():
+        for obj in org.schema.objects.values():
+            removed += org.store.connection.execute(
+                f"DELETE FROM {quote(obj.table)} WHERE Id NOT IN (?, ?)", tuple(keep)
+            ).rowcount
+        org.store.connection.execute("DELETE FROM _change_events")
+    org.limits.set_maximum(DAILY_API_REQUESTS, org.limits.usage(DAILY_API_REQUESTS)[1], used=0)
+    return {"removed": removed}
+
+
+def limits(org: Org, request: Request, payload: Any) -> dict[str, Any]:
+    """PUT `{"DailyApiRequests": {"max": N, "used": U}}` changes counters; GET reports them."""
+    if request.method == "PUT":
+        if not isinstance(payload, dict):
+            raise SalesforceApiError(
+                400, "INVALID_LIMITS", 'expected {"DailyApiRequests": {"max": N, "used": U}}'
+            )
+        for name, values in payload.items():
+            current_used, current_max = org.limits.usage(name)
+            org.limits.set_maximum(
+                name, int(values.get("max", current_max)), int(values.get("used", current_used))
+            )
+    return org.limits.report()
+
+
+def expire_sessions(org: Org, request: Request, payload: Any) -> dict[str, Any]:
+    return {"expired": org.sessions.expire_all()}
+
+
+def silent_update(org: Org, request: Request, values: Any) -> dict[str, Any]:
+    obj = org.store.object(request.path_params["object"])
+    if not isinstance(values, dict):
+        raise SalesforceApiError(400, "INVALID_UPDATE", "expected a JSON object of field values")
+    org.store.set_without_modstamp(obj, request.path_params["record_id"], values)
+    return {"id": request.path_params["record_id"]}
+
+
+def faults(org: Org, request: Request, payload: Any) -> dict[str, Any]:
+    """PUT a fault plan as JSON (`{"http_503": 0.05, "seed": 7}`; `{}` clears every fault); GET the plan in force."""
+    if request.method == "PUT":
+        if not isinstance(payload, dict):
+            raise SalesforceApiError(400, "INVALID_FAULTS", "expected a JSON object of fault settings")
+        try:
+            plan = FaultPlan.from_json(payload)
+        except FaultSpecError as error:
+            raise SalesforceApiError(400, "INVALID_FAULTS", str(error)) from error
+        request.app.state.faults.put_in_force(plan, org.limits)
+    return request.app.state.faults.plan.as_dict()
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/__admin__/seed/{object}", _admin(seed), methods=["POST"]),
+        Route("/__admin__/reset", _admin(reset), methods=["POST"]),
+        Route("/__admin__/faults", _admin(faults), methods=["GET", "PUT"]),
+        Route("/__admin__/limits", _admin(limits), methods=["GET", "PUT"]),
+        Route("/__admin__/sessions/expire", _admin(expire_sessions), methods=["POST"]),
+        Route("/__admin__/records/{object}/{record_id}", _admin(silent_update), methods=["PATCH"]),
+    ]
