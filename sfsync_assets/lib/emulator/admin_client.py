@@ -60,6 +60,10 @@ class EmulatorAdmin:
         values = {k: v for k, v in (("max", maximum), ("used", used)) if v is not None}
         return self._call("PUT", "/__admin__/limits", {name: values})
 
+    def set_faults(self, plan: dict[str, Any]) -> dict[str, Any]:
+        """Replace the fault plan in force (`{}` clears it); see `faults.py` for the settings."""
+        return self._call("PUT", "/__admin__/faults", plan)
+
     def expire_sessions(self) -> int:
         return self._call("POST", "/__admin__/sessions/expire")["expired"]
 

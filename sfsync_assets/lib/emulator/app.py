@@ -8,7 +8,7 @@ from starlette.types import Receive, Scope, Send
 from .bulk_jobs import BulkJobs
 from .faults import FaultPlan, Faults
 from .org import Org
-from .routes import admin, bulk2, composite, login, query, rest
+from .routes import admin, bulk2, composite, composite_request, login, query, rest, streaming
 
 
 class _TrailingSlashTolerant:
@@ -30,9 +30,11 @@ def create_app(org: Org, plan: FaultPlan | None = None) -> _TrailingSlashToleran
             *login.routes(),
             *query.routes(),
             *composite.routes(),
+            *composite_request.routes(),
             *bulk2.routes(),
             *rest.routes(),
             *admin.routes(),
+            *streaming.routes(),
         ]
     )
     app.state.org = org

@@ -31,6 +31,10 @@ class ApiRequest:
     version: str
     params: dict[str, str]
     path: dict[str, str]
+    method: str = ""
+
+    def __post_init__(self) -> None:
+        self.method = self.method or self.request.method
 
     def json(self) -> Any:
         try:
@@ -73,6 +77,7 @@ def api_endpoint(handler: Handler, api: str = "rest") -> Callable[[Request], Awa
         body = await request.body()
         return await run_in_threadpool(_handle, handler, api, request, body)
 
+    endpoint.handler = handler  # type: ignore[attr-defined]  # what composite requests call directly
     return endpoint
 
 

@@ -54,7 +54,10 @@ def serve(
         base_url=f"https://{host}:{port}", ca_file=str(tls.ca_certificate.resolve()), pid=os.getpid()
     )
     server_file = Path(state_dir) / SERVER_FILE
-    server_file.write_text(json.dumps(info.__dict__), encoding="utf-8")
+    # Written whole then renamed, so a client polling for the file never reads half of it.
+    partial = server_file.with_suffix(".partial")
+    partial.write_text(json.dumps(info.__dict__), encoding="utf-8")
+    partial.replace(server_file)
     print(_banner(info, Path(state_dir)), file=sys.stderr, flush=True)
     try:
         uvicorn.run(

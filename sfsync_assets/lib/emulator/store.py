@@ -89,6 +89,7 @@ class OrgStore:
         self.lock = threading.RLock()
         self.database = database
         self._readers = threading.local()
+        self._transaction_thread: int | None = None
         self.connection = sqlite3.connect(str(database), check_same_thread=False, isolation_level=None)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
@@ -124,12 +125,16 @@ class OrgStore:
                 self.connection.execute(f"RELEASE {savepoint}")
                 return
             self.connection.execute("BEGIN IMMEDIATE")
+            self._transaction_thread = threading.get_ident()
             try:
                 yield
             except BaseException:
                 self.connection.execute("ROLLBACK")
                 raise
-            self.connection.execute("COMMIT")
+            else:
+                self.connection.execute("COMMIT")
+            finally:
+                self._transaction_thread = None
 
     # --- settings -----------------------------------------------------------------------------------------
 
@@ -178,7 +183,10 @@ class OrgStore:
         return [row[0] for row in rows]
 
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        """Run a read on this thread's own connection: it sees committed data only, and never waits for writers."""
+        """Run a read. Inside this thread's own transaction it sees that transaction's writes; otherwise it uses
+        the thread's own connection, which sees committed data only and never waits for writers."""
+        if self._transaction_thread == threading.get_ident():
+            return self.connection.execute(sql, params)
         reader = getattr(self._readers, "connection", None)
         if reader is None:
             reader = sqlite3.connect(str(self.database), check_same_thread=False, isolation_level=None)

@@ -14,6 +14,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from simple_salesforce import Salesforce
 
+from .budget import ApiGovernor
+
 DEFAULT_API_VERSION = "59.0"
 DEFAULT_CLIENT_ID = "sfsync"
 
@@ -34,6 +36,30 @@ class CaBundleAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+class GovernedAdapter(HTTPAdapter):
+    """Every API call passes the budget governor before it is sent and reports the org's usage after.
+
+    Sitting in the adapter, it sees REST, Bulk and streaming calls alike, including the ones simple-salesforce
+    makes internally (job polls, result pages). Logins are not API calls and are not counted.
+    """
+
+    def __init__(self, governor: ApiGovernor, ca_bundle: str | None = None) -> None:
+        super().__init__()
+        self.governor = governor
+        self.ca_bundle = ca_bundle
+
+    def send(self, request, **kwargs):  # type: ignore[override]
+        counted = "/services/data/" in request.url or "/cometd/" in request.url
+        if counted:
+            self.governor.before_call(request.method, request.url.split("?")[0])
+        if self.ca_bundle:
+            kwargs["verify"] = self.ca_bundle
+        response = super().send(request, **kwargs)
+        if counted:
+            self.governor.observe(response.headers.get("Sforce-Limit-Info"))
+        return response
+
+
 @dataclass(frozen=True)
 class ConnectionSettings:
     """How to reach and log in to an org. Secrets come from the environment, never from files in the repo."""
@@ -49,17 +75,21 @@ class ConnectionSettings:
     api_version: str = DEFAULT_API_VERSION
 
 
-def http_session(ca_bundle: str | None, client_id: str = DEFAULT_CLIENT_ID) -> requests.Session:
+def http_session(
+    ca_bundle: str | None, client_id: str = DEFAULT_CLIENT_ID, governor: ApiGovernor | None = None
+) -> requests.Session:
     session = requests.Session()
-    if ca_bundle:
+    if governor is not None:
+        session.mount("https://", GovernedAdapter(governor, ca_bundle))
+    elif ca_bundle:
         session.mount("https://", CaBundleAdapter(ca_bundle))
     session.headers["Sforce-Call-Options"] = f"client={client_id}"
     return session
 
 
-def connect(settings: ConnectionSettings) -> Salesforce:
+def connect(settings: ConnectionSettings, governor: ApiGovernor | None = None) -> Salesforce:
     """Log in with the strongest flow the settings allow: OAuth password, OAuth client credentials, or SOAP."""
-    session = http_session(settings.ca_bundle, settings.client_id)
+    session = http_session(settings.ca_bundle, settings.client_id, governor)
     common = {"session": session, "version": settings.api_version, "domain": settings.domain}
     if settings.consumer_key and settings.consumer_secret and settings.username and settings.password:
         return Salesforce(

@@ -44,8 +44,13 @@ class SoqlOrg:
         obj = self.schema.object(object_name)
         assert obj is not None
         record_id = make_id(obj.key_prefix, next(self._sequence))
-        row = {"Id": record_id, "IsDeleted": 0, "CreatedDate": "2026-01-01T00:00:00.000Z",
-               "SystemModstamp": "2026-01-01T00:00:00.000Z", **values}
+        row = {
+            "Id": record_id,
+            "IsDeleted": 0,
+            "CreatedDate": "2026-01-01T00:00:00.000Z",
+            "SystemModstamp": "2026-01-01T00:00:00.000Z",
+            **values,
+        }
         self.connection.execute(
             f"INSERT INTO {quote(obj.table)} ({', '.join(quote(name) for name in row)}) "
             f"VALUES ({', '.join('?' * len(row))})",
@@ -100,31 +105,94 @@ def sample_org() -> SampleOrg:
     """
     org = SoqlOrg()
     ids: dict[str, str] = {}
-    ids["ada"] = org.insert("User", Username="ada@example.com", FirstName="Ada", LastName="Lovelace",
-                            Name="Ada Lovelace", Email="ada@example.com", IsActive=1)
-    ids["acme"] = org.insert("Account", Name="Acme", Industry="Banking", Rating="Hot", AnnualRevenue=1000000.0,
-                             NumberOfEmployees=120, OwnerId=ids["ada"], CreatedDate="2026-01-10T10:00:00.000Z",
-                             ERP_Customer_Id__c="C-1")
-    ids["globex"] = org.insert("Account", Name="Globex", Industry="Retail", Rating="Cold", AnnualRevenue=250.5,
-                               ParentId=ids["acme"], CreatedDate="2026-03-15T23:30:00.000Z")
-    ids["initech"] = org.insert("Account", Name="initech", Rating="Warm", NumberOfEmployees=7,
-                                OwnerId=ids["ada"], CreatedDate="2026-03-18T08:00:00.000Z")
-    ids["zombie"] = org.insert("Account", Name="Zombie Corp", Industry="Banking", IsDeleted=1,
-                               CreatedDate="2025-12-31T23:59:59.999Z")
-    ids["grace"] = org.insert("Contact", FirstName="Grace", LastName="Hopper", Name="Grace Hopper",
-                              AccountId=ids["acme"], Email="grace@navy.mil", Birthdate="1906-12-09",
-                              HasOptedOutOfEmail=1, LeadSource="Web")
-    ids["alan"] = org.insert("Contact", FirstName="Alan", LastName="Turing", Name="Alan Turing",
-                             AccountId=ids["globex"], Email="alan@bletchley.uk", Birthdate="1912-06-23",
-                             HasOptedOutOfEmail=0, LeadSource="Phone Inquiry")
-    ids["annie"] = org.insert("Contact", FirstName="Orphan", LastName="Annie", Name="Orphan Annie",
-                              HasOptedOutOfEmail=0)
-    ids["ghost"] = org.insert("Contact", FirstName="Ghost", LastName="Writer", Name="Ghost Writer",
-                              AccountId=ids["acme"], HasOptedOutOfEmail=0, IsDeleted=1)
+    ids["ada"] = org.insert(
+        "User",
+        Username="ada@example.com",
+        FirstName="Ada",
+        LastName="Lovelace",
+        Name="Ada Lovelace",
+        Email="ada@example.com",
+        IsActive=1,
+    )
+    ids["acme"] = org.insert(
+        "Account",
+        Name="Acme",
+        Industry="Banking",
+        Rating="Hot",
+        AnnualRevenue=1000000.0,
+        NumberOfEmployees=120,
+        OwnerId=ids["ada"],
+        CreatedDate="2026-01-10T10:00:00.000Z",
+        ERP_Customer_Id__c="C-1",
+    )
+    ids["globex"] = org.insert(
+        "Account",
+        Name="Globex",
+        Industry="Retail",
+        Rating="Cold",
+        AnnualRevenue=250.5,
+        ParentId=ids["acme"],
+        CreatedDate="2026-03-15T23:30:00.000Z",
+    )
+    ids["initech"] = org.insert(
+        "Account",
+        Name="initech",
+        Rating="Warm",
+        NumberOfEmployees=7,
+        OwnerId=ids["ada"],
+        CreatedDate="2026-03-18T08:00:00.000Z",
+    )
+    ids["zombie"] = org.insert(
+        "Account", Name="Zombie Corp", Industry="Banking", IsDeleted=1, CreatedDate="2025-12-31T23:59:59.999Z"
+    )
+    ids["grace"] = org.insert(
+        "Contact",
+        FirstName="Grace",
+        LastName="Hopper",
+        Name="Grace Hopper",
+        AccountId=ids["acme"],
+        Email="grace@navy.mil",
+        Birthdate="1906-12-09",
+        HasOptedOutOfEmail=1,
+        LeadSource="Web",
+    )
+    ids["alan"] = org.insert(
+        "Contact",
+        FirstName="Alan",
+        LastName="Turing",
+        Name="Alan Turing",
+        AccountId=ids["globex"],
+        Email="alan@bletchley.uk",
+        Birthdate="1912-06-23",
+        HasOptedOutOfEmail=0,
+        LeadSource="Phone Inquiry",
+    )
+    ids["annie"] = org.insert(
+        "Contact", FirstName="Orphan", LastName="Annie", Name="Orphan Annie", HasOptedOutOfEmail=0
+    )
+    ids["ghost"] = org.insert(
+        "Contact",
+        FirstName="Ghost",
+        LastName="Writer",
+        Name="Ghost Writer",
+        AccountId=ids["acme"],
+        HasOptedOutOfEmail=0,
+        IsDeleted=1,
+    )
     for name, account, close_date, amount in [
-        ("A", "acme", "2026-03-18", 100.0), ("B", "acme", "2026-03-17", 2500.5), ("C", "globex", "2026-03-22", 40.0),
-        ("D", None, "2026-01-05", None), ("E", None, "2025-12-31", 10.0), ("F", None, "2026-04-02", 5.0),
+        ("A", "acme", "2026-03-18", 100.0),
+        ("B", "acme", "2026-03-17", 2500.5),
+        ("C", "globex", "2026-03-22", 40.0),
+        ("D", None, "2026-01-05", None),
+        ("E", None, "2025-12-31", 10.0),
+        ("F", None, "2026-04-02", 5.0),
     ]:
-        ids[f"deal_{name}"] = org.insert("Opportunity", Name=f"Deal {name}", StageName="Prospecting",
-                                         AccountId=ids.get(account or ""), CloseDate=close_date, Amount=amount)
+        ids[f"deal_{name}"] = org.insert(
+            "Opportunity",
+            Name=f"Deal {name}",
+            StageName="Prospecting",
+            AccountId=ids.get(account or ""),
+            CloseDate=close_date,
+            Amount=amount,
+        )
     return SampleOrg(org, ids)

@@ -28,13 +28,13 @@ def _spec(request: ApiRequest) -> dict[str, Any]:
 
 
 def ingest_jobs(org: Org, request: ApiRequest, ctx: WriteContext) -> Any:
-    if request.request.method == "POST":
+    if request.method == "POST":
         return _jobs(request).create_ingest(_spec(request), ctx)
     return {"done": True, "records": _jobs(request).list(INGEST), "nextRecordsUrl": None}
 
 
 def query_jobs(org: Org, request: ApiRequest, ctx: WriteContext) -> Any:
-    if request.request.method == "POST":
+    if request.method == "POST":
         return _jobs(request).create_query(_spec(request), ctx)
     return {"done": True, "records": _jobs(request).list(QUERY), "nextRecordsUrl": None}
 
@@ -43,7 +43,7 @@ def _job(kind: str):
     def handler(org: Org, request: ApiRequest, ctx: WriteContext) -> Any:
         jobs = _jobs(request)
         job_id = request.path["job_id"]
-        method = request.request.method
+        method = request.method
         if method == "PATCH":
             return jobs.change_state(job_id, kind, str(_spec(request).get("state", "")))
         if method == "DELETE":

@@ -79,7 +79,7 @@ def _fields_of(record: dict[str, Any]) -> dict[str, Any]:
 
 def collection(org: Org, request: ApiRequest, ctx: WriteContext) -> list[dict[str, Any]]:
     """POST creates, PATCH updates (by `id`), DELETE deletes `?ids=`."""
-    method = request.request.method
+    method = request.method
     if method == "DELETE":
         ids = [i for i in request.params.get("ids", "").split(",") if i]
         all_or_none = request.params.get("allOrNone", "false").lower() == "true"

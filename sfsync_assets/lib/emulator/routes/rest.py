@@ -68,7 +68,7 @@ def record_by_id(org: Org, request: ApiRequest, ctx: WriteContext) -> Response |
     record_id = request.path["record_id"]
     if normalize_id(record_id) is None:
         raise not_found()
-    method = request.request.method
+    method = request.method
     if method == "PATCH":
         org.store.update(obj, record_id, _record_body(request), ctx)
         return Response(status_code=204)
@@ -88,7 +88,7 @@ def record_by_external_id(org: Org, request: ApiRequest, ctx: WriteContext) -> R
     if field is None or not (field.external_id or field.name == "Id"):
         raise not_found()
     value = request.path["value"]
-    if request.request.method == "PATCH":
+    if request.method == "PATCH":
         record_id, created = org.store.upsert(obj, field.name, value, _record_body(request), ctx)
         body = {"id": record_id, "success": True, "errors": [], "created": created}
         return JSONResponse(body, status_code=201 if created else 200)

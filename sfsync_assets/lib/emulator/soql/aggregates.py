@@ -18,16 +18,20 @@ _NOT_AGGREGATABLE = {
 _NOT_GROUPABLE = frozenset({"datetime", "textarea", "multipicklist", "double", "currency", "percent"})
 
 
-def aggregate_sql(call: AggregateCall, resolved: ResolvedField, key: str,
-                  source: str) -> tuple[str, FieldDef]:
+def aggregate_sql(
+    call: AggregateCall, resolved: ResolvedField, key: str, source: str
+) -> tuple[str, FieldDef]:
     """SQL of `call` over `resolved`, and a field describing its result (named `key`) for rendering."""
     assert call.path is not None, "COUNT() counts rows and is compiled as a count query"
     function = call.function
     field = resolved.field
     numeric_only = function in ("SUM", "AVG")
     if (numeric_only and field.type not in NUMBER_TYPES) or field.type in _NOT_AGGREGATABLE.get(function, ()):
-        raise malformed_at(source, call.path.offset,
-                           f"field {call.path.names[-1]} does not support aggregate operator {function}")
+        raise malformed_at(
+            source,
+            call.path.offset,
+            f"field {call.path.names[-1]} does not support aggregate operator {function}",
+        )
     if function == "COUNT_DISTINCT":
         return f"COUNT(DISTINCT {resolved.column})", FieldDef(key, "int", key)
     sql = f"{function}({resolved.column})"

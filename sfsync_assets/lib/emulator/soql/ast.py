@@ -161,4 +161,3 @@ class Query:
     order_by: tuple[OrderItem, ...]
     limit: int | None
     offset: int | None
-

@@ -64,8 +64,14 @@ class CompiledQuery:
         return self._render_csv(row)
 
 
-def compile_soql(text: str, schema: OrgSchema, *, include_deleted: bool = False, now: datetime | None = None,
-                 bulk: bool = False) -> CompiledQuery:
+def compile_soql(
+    text: str,
+    schema: OrgSchema,
+    *,
+    include_deleted: bool = False,
+    now: datetime | None = None,
+    bulk: bool = False,
+) -> CompiledQuery:
     """Compile `text` for `schema`; raises `SalesforceApiError` shaped like Salesforce's answer to bad SOQL.
 
     `include_deleted` is queryAll; `now` (default: the current time, UTC) anchors relative date literals;
@@ -75,32 +81,37 @@ def compile_soql(text: str, schema: OrgSchema, *, include_deleted: bool = False,
     root = schema.object(query.object_name)
     if root is None:
         raise unsupported_object(text, query.object_offset, query.object_name)
-    if bulk:
-        _refuse_what_bulk_cannot_do(query)
+    if bulk and (refusal := _bulk_refusal(query)):
+        raise SalesforceApiError(400, "API_ERROR", refusal)
     moment = now or datetime.now(UTC)
     today = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
     where = WhereCompiler(schema, text, today, include_deleted, (f"s{n}" for n in itertools.count(1)))
     return _Compilation(text, schema, root, query, where, include_deleted).compile()
 
 
-def _refuse_what_bulk_cannot_do(query: Query) -> None:
-    """Bulk API 2.0 has no GROUP BY, OFFSET, aggregate functions or parent-to-child subqueries."""
-    refusals = []
+def _bulk_refusal(query: Query) -> str | None:
+    """Why Bulk API 2.0 refuses `query`: it has no GROUP BY, OFFSET, aggregates or parent-to-child subqueries."""
     if any(isinstance(item, ChildSubqueryItem) for item in query.items):
-        refusals.append("Aggregate Relationships not supported in Bulk V2 Query with CSV content type.")
+        return "Aggregate Relationships not supported in Bulk V2 Query with CSV content type."
     if any(isinstance(item, AggregateItem) for item in query.items):
-        refusals.append("Aggregate functions not supported in Bulk V2 Query")
+        return "Aggregate functions not supported in Bulk V2 Query"
     if query.group_by:
-        refusals.append("GROUP BY not supported in Bulk V2 Query")
+        return "GROUP BY not supported in Bulk V2 Query"
     if query.offset is not None:
-        refusals.append("OFFSET not supported in Bulk V2 Query")
-    if refusals:
-        raise SalesforceApiError(400, "API_ERROR", refusals[0])
+        return "OFFSET not supported in Bulk V2 Query"
+    return None
 
 
 class _Compilation:
-    def __init__(self, source: str, schema: OrgSchema, root: ObjectDef, query: Query, where: WhereCompiler,
-                 include_deleted: bool) -> None:
+    def __init__(
+        self,
+        source: str,
+        schema: OrgSchema,
+        root: ObjectDef,
+        query: Query,
+        where: WhereCompiler,
+        include_deleted: bool,
+    ) -> None:
         self.source = source
         self.root = root
         self.query = query
@@ -140,15 +151,27 @@ class _Compilation:
         if is_aggregate:
             count_sql = f"SELECT COUNT(*) FROM ({sql})"
         else:
-            count_sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {from_sql}{where_sql}{paging_sql})"
-        return CompiledQuery(self.root, sql, params, count_sql, list(params), is_count, is_aggregate, columns,
-                             render_record, csv_renderer([column.field for column in columns]))
+            filtered = self.joins.from_clause(self.where.joined_aliases)
+            count_sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {filtered}{where_sql}{paging_sql})"
+        return CompiledQuery(
+            object=self.root,
+            sql=sql,
+            params=params,
+            count_sql=count_sql,
+            count_params=list(params),
+            is_count=is_count,
+            is_aggregate=is_aggregate,
+            columns=columns,
+            _render_record=render_record,
+            _render_csv=csv_renderer([column.field for column in columns]),
+        )
 
     def _check_paging(self) -> None:
         query = self.query
         if query.offset is not None and query.offset > _MAX_OFFSET:
-            raise SalesforceApiError(400, "NUMBER_OUTSIDE_VALID_RANGE",
-                                     f"Maximum SOQL offset allowed is {_MAX_OFFSET}")
+            raise SalesforceApiError(
+                400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {_MAX_OFFSET}"
+            )
         unbounded = any(isinstance(item, FieldsItem) and item.scope != "STANDARD" for item in query.items)
         if unbounded and (query.limit is None or query.limit > _FIELDS_FUNCTION_LIMIT):
             raise malformed_query(
@@ -159,18 +182,23 @@ class _Compilation:
         """`SELECT COUNT() FROM ...`, which must stand alone."""
         items = self.query.items
         counts = [
-            item for item in items
+            item
+            for item in items
             if isinstance(item, AggregateItem) and item.call.function == "COUNT" and item.call.path is None
         ]
         if counts and (len(items) > 1 or self.query.group_by):
-            raise malformed_at(self.source, counts[0].call.offset,
-                               "COUNT() must be the only element in the SELECT list and cannot be grouped")
+            raise malformed_at(
+                self.source,
+                counts[0].call.offset,
+                "COUNT() must be the only element in the SELECT list and cannot be grouped",
+            )
         return bool(counts)
 
     # -- SELECT list -----------------------------------------------------------------------------------------
 
-    def _record_select(self, items: list[FieldItem | FieldsItem]) -> tuple[list[SelectedColumn], list[str],
-                                                                            RecordRenderer]:
+    def _record_select(
+        self, items: list[FieldItem | FieldsItem]
+    ) -> tuple[list[SelectedColumn], list[str], RecordRenderer]:
         selected: list[ResolvedField] = []
         seen: set[tuple[str, ...]] = set()
         for item in items:
@@ -179,8 +207,9 @@ class _Compilation:
                 key = tuple(name.lower() for name in resolved.names)
                 if key in seen:
                     if explicit:
-                        raise malformed_at(self.source, path.offset,
-                                           f"duplicate field selected: {'.'.join(resolved.names)}")
+                        raise malformed_at(
+                            self.source, path.offset, f"duplicate field selected: {'.'.join(resolved.names)}"
+                        )
                     continue
                 seen.add(key)
                 selected.append(resolved)
@@ -195,10 +224,14 @@ class _Compilation:
             return positions[(*relationships, "Id")]
 
         root_id_index = id_index((), _ROOT)
-        parent_id_indexes = {hop.relationships: id_index(hop.relationships, hop.alias)
-                             for resolved in selected for hop in resolved.hops}
-        render = record_renderer(self.root.name, root_id_index, [(r, i) for i, r in enumerate(selected)],
-                                 parent_id_indexes)
+        parent_id_indexes = {
+            hop.relationships: id_index(hop.relationships, hop.alias)
+            for resolved in selected
+            for hop in resolved.hops
+        }
+        render = record_renderer(
+            self.root.name, root_id_index, [(r, i) for i, r in enumerate(selected)], parent_id_indexes
+        )
         columns = [SelectedColumn(resolved.names, resolved.field) for resolved in selected]
         return columns, expressions, render
 
@@ -206,8 +239,11 @@ class _Compilation:
         """Field paths an item selects, each flagged as written by the user (else expanded from FIELDS())."""
         if isinstance(item, FieldItem):
             return [(item.path, True)]
-        return [(FieldPath((candidate.name,), item.offset), False) for candidate in self.root.fields.values()
-                if item.scope == "ALL" or candidate.custom == (item.scope == "CUSTOM")]
+        return [
+            (FieldPath((candidate.name,), item.offset), False)
+            for candidate in self.root.fields.values()
+            if item.scope == "ALL" or candidate.custom == (item.scope == "CUSTOM")
+        ]
 
     def _aggregate_select(self) -> tuple[list[SelectedColumn], list[str], RecordRenderer, list[str]]:
         group_columns = []
@@ -256,8 +292,10 @@ class _Compilation:
             else:
                 expression = self.joins.resolve(target).column
             nulls_first = not item.descending if item.nulls_first is None else item.nulls_first
-            terms.append(f"{expression} {'DESC' if item.descending else 'ASC'} "
-                         f"NULLS {'FIRST' if nulls_first else 'LAST'}")
+            terms.append(
+                f"{expression} {'DESC' if item.descending else 'ASC'} "
+                f"NULLS {'FIRST' if nulls_first else 'LAST'}"
+            )
         return terms
 
 

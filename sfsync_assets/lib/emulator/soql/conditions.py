@@ -36,14 +36,21 @@ _SPAN_OPERATORS = {
 class WhereCompiler:
     """Compiles a statement's conditions; `params` gets the bound values in the order the SQL uses them."""
 
-    def __init__(self, schema: OrgSchema, source: str, today: date, include_deleted: bool,
-                 subquery_aliases: Iterator[str]) -> None:
+    def __init__(
+        self,
+        schema: OrgSchema,
+        source: str,
+        today: date,
+        include_deleted: bool,
+        subquery_aliases: Iterator[str],
+    ) -> None:
         self.schema = schema
         self.source = source
         self.today = today
         self.include_deleted = include_deleted
         self.subquery_aliases = subquery_aliases
         self.params: list[Any] = []
+        self.joined_aliases: set[str] = set()  # parent joins the conditions read
 
     def compile(self, condition: Condition, joins: ParentJoins) -> str:
         return self._condition(condition, joins, negated=False)
@@ -69,11 +76,16 @@ class WhereCompiler:
         assert isinstance(node, SemiJoin)
         return self._semi_join(node, joins)
 
+    def _resolve(self, joins: ParentJoins, path: FieldPath) -> ResolvedField:
+        resolved = joins.resolve(path)
+        self.joined_aliases.update(hop.alias for hop in resolved.hops)
+        return resolved
+
     def _operand(self, resolved: ResolvedField, path: FieldPath, literal: Literal) -> Any:
         return stored_operand(resolved.field, path, literal, self.source, self.today)
 
     def _comparison(self, node: Comparison, joins: ParentJoins) -> str:
-        resolved = joins.resolve(node.path)
+        resolved = self._resolve(joins, node.path)
         operand = self._operand(resolved, node.path, node.literal)
         if isinstance(operand, Span):
             return self._span(resolved.column, node.operator, operand)
@@ -88,14 +100,14 @@ class WhereCompiler:
         return template.format(column=column)
 
     def _like(self, node: Like, joins: ParentJoins) -> str:
-        resolved = joins.resolve(node.path)
+        resolved = self._resolve(joins, node.path)
         if resolved.field.type not in _TEXT_LIKE_TYPES:
             raise wrong_type(resolved.field, node.path, self.source)
         self.params.append(node.pattern.like_pattern)
         return f"{resolved.column} LIKE ? ESCAPE '\\'"
 
     def _in_list(self, node: InList, joins: ParentJoins) -> str:
-        resolved = joins.resolve(node.path)
+        resolved = self._resolve(joins, node.path)
         operands = [self._operand(resolved, node.path, literal) for literal in node.literals]
         points = [operand for operand in operands if operand is not None and not isinstance(operand, Span)]
         alternatives = []
@@ -110,10 +122,13 @@ class WhereCompiler:
 
     def _includes(self, node: Includes, joins: ParentJoins) -> str:
         """Each literal is an alternative: all its `;`-separated values are selected (case-insensitively)."""
-        resolved = joins.resolve(node.path)
+        resolved = self._resolve(joins, node.path)
         if resolved.field.type != "multipicklist":
-            raise invalid_field_at(self.source, node.path.offset,
-                                   "includes or excludes operator only valid on multipicklist field")
+            raise invalid_field_at(
+                self.source,
+                node.path.offset,
+                "includes or excludes operator only valid on multipicklist field",
+            )
         selected = f"';' || lower(coalesce({resolved.column}, '')) || ';'"
         alternatives = []
         for literal in node.literals:
@@ -126,23 +141,34 @@ class WhereCompiler:
         return f"NOT {matches}" if node.excludes else matches
 
     def _semi_join(self, node: SemiJoin, joins: ParentJoins) -> str:
-        outer = joins.resolve(node.path)
+        outer = self._resolve(joins, node.path)
         subselect = node.subselect
         inner_object = self.schema.object(subselect.object_name)
         if inner_object is None:
             raise unsupported_object(self.source, subselect.object_offset, subselect.object_name)
         if inner_object is joins.root:
-            raise malformed_at(self.source, subselect.object_offset,
-                               "The inner and outer selects should not be on the same object type")
+            raise malformed_at(
+                self.source,
+                subselect.object_offset,
+                "The inner and outer selects should not be on the same object type",
+            )
         if outer.field.type not in _ID_TYPES:
-            raise malformed_at(self.source, node.path.offset, "The left operand field in the where expression"
-                               f" for outer query should be an id field, cannot use: '{node.path.names[-1]}'")
+            raise malformed_at(
+                self.source,
+                node.path.offset,
+                "The left operand field in the where expression"
+                f" for outer query should be an id field, cannot use: '{node.path.names[-1]}'",
+            )
         alias = next(self.subquery_aliases)
         inner_joins = ParentJoins(self.schema, inner_object, alias, self.source)
-        inner = inner_joins.resolve(subselect.path)
+        inner = self._resolve(inner_joins, subselect.path)
         if inner.field.type not in _ID_TYPES:
-            raise malformed_at(self.source, subselect.path.offset, "The selected field in the subquery should"
-                               f" be an id field, cannot use: '{subselect.path.names[-1]}'")
+            raise malformed_at(
+                self.source,
+                subselect.path.offset,
+                "The selected field in the subquery should"
+                f" be an id field, cannot use: '{subselect.path.names[-1]}'",
+            )
         if not _targets(outer) & _targets(inner):
             raise malformed_at(
                 self.source,
@@ -151,13 +177,11 @@ class WhereCompiler:
                 f" in the where expression in the outer query '{node.path.names[-1]}' should point to the"
                 " same object type",
             )
-        filters = [f"{inner.column} IS NOT NULL"]
-        if not self.include_deleted:
-            filters.append(f"{quote(alias)}.{quote('IsDeleted')} = 0")
+        filters = [] if self.include_deleted else [f"{quote(alias)}.{quote('IsDeleted')} = 0"]
         if subselect.where is not None:
             filters.append(self._condition(subselect.where, inner_joins, negated=False))
-        matches = (f"{outer.column} IN (SELECT {inner.column} FROM {inner_joins.from_clause()} "
-                   f"WHERE {' AND '.join(filters)})")
+        where_sql = f" WHERE {' AND '.join(filters)}" if filters else ""
+        matches = f"{outer.column} IN (SELECT {inner.column} FROM {inner_joins.from_clause()}{where_sql})"
         return f"NOT coalesce({matches}, 0)" if node.negated else matches
 
 

@@ -1,13 +1,14 @@
 """Field paths (`Account.Owner.Name`) resolved against the schema into columns of LEFT-JOINed parent tables.
 
 Each distinct relationship path is joined once, on the parent's unique `Id`, so a null lookup yields nulls
-rather than dropping the row (SQLite also skips joins whose columns a statement never reads). As in SOQL, a
+rather than dropping the row, and a row count can leave out the joins its WHERE does not read. As in SOQL, a
 path may start with the queried object's own name (`SELECT Account.Name FROM Account`). A polymorphic lookup
 joins the first object it may point to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..schema import FieldDef, ObjectDef, OrgSchema
@@ -41,7 +42,7 @@ class ParentJoins:
         self.root_alias = root_alias
         self.source = source
         self._hops: dict[tuple[str, ...], ParentHop] = {}
-        self._join_clauses: list[str] = []
+        self._join_clauses: dict[str, str] = {}  # by alias, in join order
 
     def resolve(self, path: FieldPath) -> ResolvedField:
         names = path.names
@@ -65,8 +66,12 @@ class ParentJoins:
         column = f"{quote(alias)}.{quote(field.name)}"
         return ResolvedField((*canonical, field.name), field, column, tuple(hops), owner)
 
-    def from_clause(self) -> str:
-        return " ".join([f"{quote(self.root.table)} AS {quote(self.root_alias)}", *self._join_clauses])
+    def from_clause(self, aliases: Collection[str] | None = None) -> str:
+        """The root table and its joins (only those of `aliases`, parents of the fields a WHERE reads, if given)."""
+        joins = [
+            clause for alias, clause in self._join_clauses.items() if aliases is None or alias in aliases
+        ]
+        return " ".join([f"{quote(self.root.table)} AS {quote(self.root_alias)}", *joins])
 
     def _join(self, relationships: tuple[str, ...], lookup: FieldDef, child_alias: str) -> ParentHop:
         key = tuple(name.lower() for name in relationships)
@@ -76,7 +81,7 @@ class ParentJoins:
             assert parent is not None, "load_schema checks that every reference_to names an object"
             hop = ParentHop(relationships, parent, f"{self.root_alias}_{len(self._hops) + 1}")
             self._hops[key] = hop
-            self._join_clauses.append(
+            self._join_clauses[hop.alias] = (
                 f"LEFT JOIN {quote(parent.table)} AS {quote(hop.alias)} "
                 f"ON {quote(hop.alias)}.{quote('Id')} = {quote(child_alias)}.{quote(lookup.name)}"
             )

@@ -51,8 +51,19 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _PUNCTUATION = ("!=", "<>", "<=", ">=", "=", "<", ">", "(", ")", ",", ":")
 # Backslash escapes of quoted strings, besides `\%` and `\_` (a literal % or _ in LIKE) and `\uXXXX`.
 _ESCAPES = {
-    "n": "\n", "N": "\n", "r": "\r", "R": "\r", "t": "\t", "T": "\t", "b": "\b", "B": "\b", "f": "\f",
-    "F": "\f", '"': '"', "'": "'", "\\": "\\",
+    "n": "\n",
+    "N": "\n",
+    "r": "\r",
+    "R": "\r",
+    "t": "\t",
+    "T": "\t",
+    "b": "\b",
+    "B": "\b",
+    "f": "\f",
+    "F": "\f",
+    '"': '"',
+    "'": "'",
+    "\\": "\\",
 }
 _LIKE_SPECIAL = "%_\\"
 

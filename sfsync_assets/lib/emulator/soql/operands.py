@@ -1,5 +1,4 @@
-"""A WHERE literal turned into what the compared field stores, refused the way Salesforce refuses a wrong
-type.
+"""A WHERE literal as the value its field stores, refused the way Salesforce refuses a wrong type.
 
 Datetime literals in any offset become the stored UTC text; a date compared with a datetime field and every
 relative date literal become a `Span` of stored values, which the compiler applies with range semantics.
@@ -22,8 +21,17 @@ from .query_errors import invalid_field_at, malformed_at
 
 _ID_TYPES = frozenset({"id", "reference"})
 # Type names as Salesforce's "value of filter criterion" message spells them.
-_TYPE_NAMES = {"id": "id", "reference": "id", "boolean": "boolean", "int": "integer", "double": "double",
-               "currency": "double", "percent": "double", "date": "date", "datetime": "dateTime"}
+_TYPE_NAMES = {
+    "id": "id",
+    "reference": "id",
+    "boolean": "boolean",
+    "int": "integer",
+    "double": "double",
+    "currency": "double",
+    "percent": "double",
+    "date": "date",
+    "datetime": "dateTime",
+}
 
 
 @dataclass(frozen=True)
@@ -85,5 +93,7 @@ def _record_id(literal: Literal, source: str) -> str | None:
 
 def _day_span(first: date, after_last: date) -> Span:
     """Midnight UTC starting `first` to midnight UTC starting `after_last`."""
-    return Span(format_datetime(datetime.combine(first, time(), UTC)),
-                format_datetime(datetime.combine(after_last, time(), UTC)))
+    return Span(
+        format_datetime(datetime.combine(first, time(), UTC)),
+        format_datetime(datetime.combine(after_last, time(), UTC)),
+    )

@@ -33,13 +33,35 @@ from .date_literals import literal_arity
 from .lexer import Token, TokenKind, tokenize
 from .query_errors import malformed_at, unexpected_token
 
-AGGREGATE_FUNCTIONS = frozenset({"COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX"})
+_AGGREGATE_FUNCTIONS = frozenset({"COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX"})
 _FIELDS_SCOPES = frozenset({"ALL", "STANDARD", "CUSTOM"})
 # Words that end or structure a clause and so can never be a field or object name.
-_RESERVED = frozenset({
-    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "INCLUDES", "EXCLUDES", "GROUP", "HAVING",
-    "ORDER", "LIMIT", "OFFSET", "NULL", "TRUE", "FALSE", "WITH", "USING", "FOR", "TYPEOF",
-})
+_RESERVED = frozenset(
+    {
+        "SELECT",
+        "FROM",
+        "WHERE",
+        "AND",
+        "OR",
+        "NOT",
+        "IN",
+        "LIKE",
+        "INCLUDES",
+        "EXCLUDES",
+        "GROUP",
+        "HAVING",
+        "ORDER",
+        "LIMIT",
+        "OFFSET",
+        "NULL",
+        "TRUE",
+        "FALSE",
+        "WITH",
+        "USING",
+        "FOR",
+        "TYPEOF",
+    }
+)
 _COMPARISONS = {"=": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -130,8 +152,9 @@ class _Parser:
         offset = self.non_negative_integer() if self.accept_word("OFFSET") else None
         if self.peek().kind is not TokenKind.END:
             raise self.unexpected()
-        return Query(tuple(items), sobject.text, sobject.offset, where, tuple(group_by), tuple(order_by),
-                     limit, offset)
+        return Query(
+            tuple(items), sobject.text, sobject.offset, where, tuple(group_by), tuple(order_by), limit, offset
+        )
 
     def comma_separated(self, parse_one):
         parsed = [parse_one()]
@@ -180,7 +203,7 @@ class _Parser:
 
     def aggregate_call(self) -> AggregateCall:
         function = self.advance()
-        if function.text.upper() not in AGGREGATE_FUNCTIONS:
+        if function.text.upper() not in _AGGREGATE_FUNCTIONS:
             raise self.unexpected(function)
         self.expect_punct("(")
         path = None
@@ -264,8 +287,9 @@ class _Parser:
         self.expect_punct("(")
         select = self.expect_word("SELECT")
         if self.in_subselect:
-            raise malformed_at(self.source, select.offset,
-                               "Nesting of semi join sub-selects is not supported")
+            raise malformed_at(
+                self.source, select.offset, "Nesting of semi join sub-selects is not supported"
+            )
         self.in_subselect = True
         path = self.field_path()
         self.expect_word("FROM")

@@ -18,8 +18,12 @@ from .joins import ResolvedField
 RecordRenderer = Callable[[Sequence[Any], str], dict[str, Any]]
 
 
-def record_renderer(root_type: str, root_id_index: int, columns: Sequence[tuple[ResolvedField, int]],
-                    parent_id_indexes: Mapping[tuple[str, ...], int]) -> RecordRenderer:
+def record_renderer(
+    root_type: str,
+    root_id_index: int,
+    columns: Sequence[tuple[ResolvedField, int]],
+    parent_id_indexes: Mapping[tuple[str, ...], int],
+) -> RecordRenderer:
     """Renders `row` as `{"attributes": ..., "Id": ..., "Account": {"attributes": ..., "Name": ...}}`.
 
     Keys follow the SELECT order (a parent appears where its first field was selected); a parent whose Id is
@@ -77,8 +81,10 @@ class _RecordNode:
 
     def renderer(self) -> Callable[[Sequence[Any], str], dict[str, Any] | None]:
         type_name, id_index = self.type_name, self.id_index
-        entries = [(key, index, convert, child.renderer() if child else None)
-                   for key, index, convert, child in self.entries]
+        entries = [
+            (key, index, convert, child.renderer() if child else None)
+            for key, index, convert, child in self.entries
+        ]
 
         def render(row: Sequence[Any], sobjects_url: str) -> dict[str, Any] | None:
             record_id = row[id_index]

@@ -1,0 +1,91 @@
+"""Shared benchmark plumbing: timing, peak memory, JSON results and a Markdown table."""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class Measurement:
+    name: str
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def measure(name: str) -> Iterator[Measurement]:
+    """Wall and CPU time of this process for the block (servers' CPU is reported separately by callers)."""
+    result = Measurement(name)
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield result
+    result.wall_s = round(time.perf_counter() - wall, 3)
+    result.cpu_s = round(time.process_time() - cpu, 3)
+
+
+def peak_rss_mb_of(pid: int) -> float:
+    """Peak resident memory of another process (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def cpu_seconds_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = __import__("os").sysconf("SC_CLK_TCK")
+    return round((int(fields[11]) + int(fields[12])) / ticks, 2)
+
+
+def own_peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def write_results(benchmark: str, rows: list[dict[str, Any]], notes: dict[str, Any]) -> Path:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{benchmark}.json"
+    path.write_text(
+        json.dumps({"benchmark": benchmark, "machine": machine(), "results": rows, **notes}, indent=2),
+        encoding="utf-8",
+    )
+    return path
+
+
+def markdown_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row.get(c, "")) for c in columns) + " |")
+    return "\n".join(lines)
+
+
+def as_row(measurement: Measurement) -> dict[str, Any]:
+    row = asdict(measurement)
+    row.update(row.pop("extra"))
+    return row
+
+
+def timed(function: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    value = function()
+    return value, time.perf_counter() - started

@@ -1,0 +1,107 @@
+"""What the product needs to know of an object's fields, read from describe, and typed values for them.
+
+REST answers JSON (`2026-01-01T10:00:00.000+0000`, numbers, booleans) and Bulk 2.0 answers CSV text
+(`2026-01-01T10:00:00.000Z`, `true`, empty for null); both become the same Python values here, so a record reads
+the same whichever API fetched it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+# Compound and binary fields cannot be selected in Bulk queries; their parts are separate fields.
+UNSELECTABLE_TYPES = {"address", "location", "base64"}
+DLT_TYPES = {
+    "boolean": "bool",
+    "int": "bigint",
+    "double": "double",
+    "currency": "decimal",
+    "percent": "double",
+    "date": "date",
+    "datetime": "timestamp",
+    "time": "text",
+}
+
+
+@dataclass(frozen=True)
+class FieldShape:
+    name: str
+    type: str
+    calculated: bool = False
+    external_id: bool = False
+    nillable: bool = True
+    reference_to: tuple[str, ...] = ()
+
+    @property
+    def dlt_type(self) -> str:
+        return DLT_TYPES.get(self.type, "text")
+
+
+@dataclass(frozen=True)
+class ObjectShape:
+    name: str
+    fields: tuple[FieldShape, ...]
+
+    @classmethod
+    def from_describe(cls, describe: dict[str, Any]) -> ObjectShape:
+        return cls(
+            name=describe["name"],
+            fields=tuple(
+                FieldShape(
+                    name=f["name"],
+                    type=f["type"],
+                    calculated=bool(f.get("calculated")),
+                    external_id=bool(f.get("externalId")),
+                    nillable=bool(f.get("nillable", True)),
+                    reference_to=tuple(f.get("referenceTo") or ()),
+                )
+                for f in describe["fields"]
+                if f["type"] not in UNSELECTABLE_TYPES
+            ),
+        )
+
+    @property
+    def selectable(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def formula_fields(self) -> list[str]:
+        """Fields Salesforce computes; their changes do not move SystemModstamp, so deltas cannot see them."""
+        return [f.name for f in self.fields if f.calculated]
+
+    def field(self, name: str) -> FieldShape | None:
+        return next((f for f in self.fields if f.name.lower() == name.lower()), None)
+
+
+def typed_value(field: FieldShape, value: Any) -> Any:
+    """A REST JSON value or a Bulk CSV cell as a Python value of the field's type (empty text is null)."""
+    if value is None or value == "":
+        return None
+    kind = field.type
+    if kind == "boolean":
+        return value if isinstance(value, bool) else str(value).lower() == "true"
+    if kind == "int":
+        return int(float(value))
+    if kind in {"double", "currency", "percent"}:
+        return float(value)
+    if kind == "date":
+        return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    if kind == "datetime":
+        return parse_salesforce_datetime(str(value))
+    return value if isinstance(value, str) else str(value)
+
+
+def parse_salesforce_datetime(text: str) -> datetime:
+    """`2026-01-01T10:00:00.000+0000` (REST) or `2026-01-01T10:00:00.000Z` (Bulk) as an aware UTC datetime."""
+    normalized = text.replace("Z", "+00:00")
+    if len(normalized) >= 5 and normalized[-5] in "+-" and normalized[-3] != ":":
+        normalized = normalized[:-2] + ":" + normalized[-2:]
+    return datetime.fromisoformat(normalized).astimezone(UTC)
+
+
+def soql_datetime(moment: datetime) -> str:
+    """A SOQL datetime literal, in UTC with milliseconds."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
