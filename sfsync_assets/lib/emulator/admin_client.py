@@ -64,6 +64,14 @@ class EmulatorAdmin:
         """Replace the fault plan in force (`{}` clears it); see `faults.py` for the settings."""
         return self._call("PUT", "/__admin__/faults", plan)
 
+    def inject_change_feed_gap(self, count: int) -> dict[str, Any]:
+        """Deliver the next `count` changes as header-only GAP_* events."""
+        return self._call("POST", "/__admin__/change-feed/gap", {"count": count})
+
+    def age_change_feed(self, hours: float) -> dict[str, Any]:
+        """Make every logged change event older, purging what passes the 72-hour retention."""
+        return self._call("POST", "/__admin__/change-feed/age", {"hours": hours})
+
     def expire_sessions(self) -> int:
         return self._call("POST", "/__admin__/sessions/expire")["expired"]
 

@@ -42,10 +42,8 @@ _GAPS_SETTING = "change_feed.gaps"
 _NOT_IN_EVENTS = {"Id", "IsDeleted", "SystemModstamp"}  # change events never carry these fields
 _JSON_TYPES = {"boolean": bool, "int": int, "double": float, "currency": float, "percent": float}
 _CONNECT_ADVICE = {"interval": 0, "timeout": MAX_CONNECT_TIMEOUT_MS, "reconnect": "retry"}
-_UNKNOWN_CLIENT = "403::Unknown client"
-_EVENT_UUIDS = uuid.UUID(
-    "5f0c1c1e-6b1f-4c55-9d0a-2f4c7e2d9a10"
-)  # namespace: the same event gets the same uuid
+# Namespace of EventUuid values, so an event has the same uuid every time it is delivered.
+_EVENT_UUIDS = uuid.UUID("5f0c1c1e-6b1f-4c55-9d0a-2f4c7e2d9a10")
 
 
 class BayeuxError(Exception):
@@ -66,7 +64,7 @@ def invalid_replay_id(replay_id: Any) -> BayeuxError:
 
 
 def unknown_client() -> BayeuxError:
-    return BayeuxError(_UNKNOWN_CLIENT, {"reconnect": "handshake", "interval": 0})
+    return BayeuxError("403::Unknown client", {"reconnect": "handshake", "interval": 0})
 
 
 def channel_for(entity: str) -> str:

@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS _change_events (
     change_origin TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS _change_events_time ON _change_events (commit_timestamp);
+CREATE INDEX IF NOT EXISTS _change_events_transaction ON _change_events (transaction_key, replay_id);
 """
 
 

@@ -17,7 +17,7 @@ DLT_TYPES = {
     "boolean": "bool",
     "int": "bigint",
     "double": "double",
-    "currency": "decimal",
+    "currency": "double",
     "percent": "double",
     "date": "date",
     "datetime": "timestamp",

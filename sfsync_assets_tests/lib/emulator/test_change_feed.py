@@ -1,7 +1,7 @@
 """The change feed end to end: writes through simple-salesforce, events through the CometD client or plain HTTP.
 
-Events are made old with the admin route `POST /__admin__/change-feed/age {"hours": H}` and gap events are
-injected with `POST /__admin__/change-feed/gap {"count": N}`.
+Events are made old with `EmulatorAdmin.age_change_feed(hours)` and gap events are injected with
+`EmulatorAdmin.inject_change_feed_gap(count)`.
 """
 
 from __future__ import annotations
@@ -60,13 +60,6 @@ def _drain(feed: ChangeFeedClient, done: Callable[[list[ChangeEvent]], bool], ti
 
 def _events_about(feed: ChangeFeedClient, record_ids: list[str], count: int) -> list[ChangeEvent]:
     return _about(_drain(feed, lambda events: len(_about(events, record_ids)) >= count), record_ids)
-
-
-def _admin(emulator: EmulatorProcess, path: str, payload: dict[str, Any]) -> dict[str, Any]:
-    admin = emulator.admin
-    response = admin.session.post(admin.base_url + path, json=payload, timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_rest_writes_appear_once_with_type_fields_and_origin(sf, feed) -> None:
@@ -179,7 +172,7 @@ def test_replay_from_an_id_resumes_right_after_it_and_new_only_skips_the_past(sf
 
 def test_gap_events_carry_only_the_header(emulator: EmulatorProcess, sf, feed) -> None:
     feed.subscribe(ACCOUNTS, REPLAY_NEW)
-    _admin(emulator, "/__admin__/change-feed/gap", {"count": 2})
+    emulator.admin.inject_change_feed_gap(2)
     record_id = sf.Account.create({"Name": "Gap"})["id"]
     sf.Account.update(record_id, {"Name": "Gap 2"})
     sf.Account.update(record_id, {"Name": "Gap 3"})
@@ -332,7 +325,11 @@ def test_wire_shape_of_handshake_subscribe_and_events(emulator: EmulatorProcess,
     # Every CometD POST is one API request (no other calls happened between the first three).
     assert [b - a for a, b in itertools.pairwise(used[:3])] == [1, 1]
 
-    [forgotten] = post({"channel": "/meta/connect", "clientId": "nobody", "connectionType": "long-polling"})
+    [unsubscribed] = post({"channel": "/meta/unsubscribe", "clientId": client_id, "subscription": channel})
+    assert unsubscribed["successful"] is True and unsubscribed["subscription"] == channel
+    [disconnected] = post({"channel": "/meta/disconnect", "clientId": client_id})
+    assert disconnected["successful"] is True
+    [forgotten] = post({"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"})
     assert forgotten["successful"] is False and forgotten["error"] == "403::Unknown client"
     assert forgotten["advice"]["reconnect"] == "handshake"
 
@@ -357,7 +354,7 @@ def test_expired_replay_id_is_refused_and_expired_events_are_gone(fresh_emulator
     old_ids = [sf.Account.create({"Name": f"Old {n}"})["id"] for n in range(2)]
     old = _events_about(feed, old_ids, 2)
 
-    aged = _admin(fresh_emulator, "/__admin__/change-feed/age", {"hours": 73})
+    aged = fresh_emulator.admin.age_change_feed(73)
     assert aged["purged"] == aged["aged"] >= 2
     new_id = sf.Account.create({"Name": "New"})["id"]
 

@@ -28,7 +28,7 @@ ADMIN_KEY_HEADER = "x-emulator-admin-key"
 MAX_SEED_RECORDS = 10_000
 
 
-def _admin(handler: Callable[[Org, Request, Any], Any]):
+def admin_endpoint(handler: Callable[[Org, Request, Any], Any]):
     async def endpoint(request: Request) -> Response:
         org: Org = request.app.state.org
         if not secrets.compare_digest(request.headers.get(ADMIN_KEY_HEADER, ""), org.credentials.admin_key):
@@ -68,7 +68,13 @@ def reset(org: Org, request: Request, payload: Any) -> dict[str, Any]:
             removed += org.store.connection.execute(
                 f"DELETE FROM {quote(obj.table)} WHERE Id NOT IN (?, ?)", tuple(keep)
             ).rowcount
+        # Events removed by a reset count as expired, so a subscriber resuming from before it is told, not starved.
+        sequence = org.store.connection.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = '_change_events'"
+        ).fetchall()
         org.store.connection.execute("DELETE FROM _change_events")
+        org.store.connection.execute("DELETE FROM _settings WHERE key = 'change_feed.gaps'")
+        org.store.set_setting("change_feed.expired_through", str(sequence[0][0] if sequence else 0))
     org.limits.set_maximum(DAILY_API_REQUESTS, org.limits.usage(DAILY_API_REQUESTS)[1], used=0)
     return {"removed": removed}
 
@@ -115,10 +121,10 @@ def faults(org: Org, request: Request, payload: Any) -> dict[str, Any]:
 
 def routes() -> list[Route]:
     return [
-        Route("/__admin__/seed/{object}", _admin(seed), methods=["POST"]),
-        Route("/__admin__/reset", _admin(reset), methods=["POST"]),
-        Route("/__admin__/faults", _admin(faults), methods=["GET", "PUT"]),
-        Route("/__admin__/limits", _admin(limits), methods=["GET", "PUT"]),
-        Route("/__admin__/sessions/expire", _admin(expire_sessions), methods=["POST"]),
-        Route("/__admin__/records/{object}/{record_id}", _admin(silent_update), methods=["PATCH"]),
+        Route("/__admin__/seed/{object}", admin_endpoint(seed), methods=["POST"]),
+        Route("/__admin__/reset", admin_endpoint(reset), methods=["POST"]),
+        Route("/__admin__/faults", admin_endpoint(faults), methods=["GET", "PUT"]),
+        Route("/__admin__/limits", admin_endpoint(limits), methods=["GET", "PUT"]),
+        Route("/__admin__/sessions/expire", admin_endpoint(expire_sessions), methods=["POST"]),
+        Route("/__admin__/records/{object}/{record_id}", admin_endpoint(silent_update), methods=["PATCH"]),
     ]

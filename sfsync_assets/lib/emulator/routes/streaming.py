@@ -23,7 +23,7 @@ from ..errors import SalesforceApiError
 from ..org import Org
 from ..request_layer import ApiRequest, api_endpoint
 from ..store import WriteContext
-from .admin import _admin
+from .admin import admin_endpoint
 
 POLL_INTERVAL_SECONDS = 0.05
 _SERVER_LOCK = threading.Lock()
@@ -88,6 +88,6 @@ def age(org: Org, request: Request, payload: Any) -> dict[str, Any]:
 def routes() -> list[Route]:
     return [
         Route("/cometd/{version}", api_endpoint(cometd), methods=["POST"]),
-        Route("/__admin__/change-feed/gap", _admin(gap), methods=["POST"]),
-        Route("/__admin__/change-feed/age", _admin(age), methods=["POST"]),
+        Route("/__admin__/change-feed/gap", admin_endpoint(gap), methods=["POST"]),
+        Route("/__admin__/change-feed/age", admin_endpoint(age), methods=["POST"]),
     ]

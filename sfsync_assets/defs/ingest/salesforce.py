@@ -1,0 +1,187 @@
+"""raw/salesforce/<object>: Salesforce objects landed in DuckDB, window by window, within an API budget."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+import dlt
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+from dagster_duckdb import DuckDBResource
+
+from ...lib.config.files import config_version
+from ...lib.salesforce.budget import ApiBudgetExhausted, ApiGovernor
+from ...lib.salesforce.dlt_source import salesforce_source
+from ...lib.salesforce.ingest_settings import (
+    SALESFORCE_INGEST_FILE,
+    load_salesforce_ingest_settings,
+    table_name,
+)
+from ...lib.salesforce.reader import OpenedWindow, SalesforceReader, Window, next_window
+from ...lib.warehouse import sync_state
+from ..salesforce_resource import SalesforceResource
+
+SETTINGS = load_salesforce_ingest_settings()
+DATASET = "raw_salesforce"
+_BY_TABLE = {table_name(name): name for name in SETTINGS.objects}
+
+
+def asset_key(object_name: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", "salesforce", table_name(object_name)])
+
+
+class SalesforceTranslator(DagsterDltTranslator):
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
+        object_name = _BY_TABLE[data.resource.name]
+        return (
+            super()
+            .get_asset_spec(data)
+            .replace_attributes(
+                key=asset_key(object_name),
+                deps=[],
+                group_name="raw",
+                description=f"Every Salesforce {object_name} record as Salesforce holds it (deleted ones flagged "
+                f"is_deleted), read incrementally by SystemModstamp.",
+                kinds={"salesforce", "dlt", "duckdb"},
+                owners=["team:integration"],
+                code_version=config_version(SALESFORCE_INGEST_FILE),
+                automation_condition=dg.AutomationCondition.on_cron(SETTINGS.schedule),
+            )
+        )
+
+
+class SalesforceIngestConfig(dg.Config):
+    """Run options: a backfill window re-reads history without moving the incremental cursor."""
+
+    backfill_start: str | None = None
+    backfill_end: str | None = None
+
+    def backfill_window(self) -> Window | None:
+        if not self.backfill_start:
+            return None
+        end = datetime.fromisoformat(self.backfill_end) if self.backfill_end else datetime.now(UTC)
+        return Window(_aware(datetime.fromisoformat(self.backfill_start)), _aware(end))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass
+class ObjectRead:
+    """What reading one object's window did, for metadata and for deciding whether its cursor may move."""
+
+    opened: OpenedWindow
+    rows_read: int = 0
+    rows_deleted: int = 0
+    stopped: str | None = None
+    finished: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            **self.opened.window.as_metadata(),
+            "read_mode": self.opened.mode,
+            "records_in_window": self.opened.total,
+            "rows_read": self.rows_read,
+            "rows_deleted": self.rows_deleted,
+            "formula_fields": ", ".join(self.opened.shape.formula_fields) or "none",
+            "status": "complete" if self.finished else f"stopped: {self.stopped}",
+        }
+
+
+def _counted(read: ObjectRead, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Count rows as dlt pulls them; an exhausted budget ends this object's read cleanly, unfinished."""
+    try:
+        for row in rows:
+            read.rows_read += 1
+            read.rows_deleted += bool(row.get("IsDeleted"))
+            yield row
+        read.finished = True
+    except ApiBudgetExhausted as error:
+        read.stopped = str(error)
+
+
+def _pipeline(database: str) -> dlt.Pipeline:
+    return dlt.pipeline(
+        pipeline_name="sfsync_salesforce", dataset_name=DATASET, destination=dlt.destinations.duckdb(database)
+    )
+
+
+@dlt_assets(
+    dlt_source=salesforce_source(SETTINGS.objects),
+    dlt_pipeline=_pipeline(":memory:"),
+    name="salesforce_raw",
+    dagster_dlt_translator=SalesforceTranslator(),
+    pool="duckdb_writer",
+)
+def salesforce_raw(
+    context: dg.AssetExecutionContext,
+    config: SalesforceIngestConfig,
+    dlt: DagsterDltResource,
+    duckdb: DuckDBResource,
+    salesforce: SalesforceResource,
+):
+    selected = [name for name in SETTINGS.objects if asset_key(name) in context.selected_asset_keys]
+    with duckdb.get_connection() as connection:
+        previous_ends = sync_state.window_ends(connection)
+        used_today = sync_state.api_calls_last_day(connection)
+    governor = ApiGovernor(SETTINGS.budget.policy(), used_before_run=used_today)
+    reads: dict[str, ObjectRead] = {}
+    try:
+        reader = SalesforceReader(salesforce.connect(governor), **SETTINGS.read.model_dump())
+        shapes = reader.describe(selected)
+        now = datetime.now(UTC)
+        backfill = config.backfill_window()
+        windows = [
+            (
+                shapes[name],
+                backfill
+                or next_window(
+                    previous_ends.get(name), now, SETTINGS.window.lookback, SETTINGS.window.settle
+                ),
+            )
+            for name in selected
+        ]
+        for opened in reader.open_windows(windows):
+            reads[opened.shape.name] = ObjectRead(opened)
+        context.log.info("windows: %s", {n: (r.opened.mode, r.opened.total) for n, r in reads.items()})
+        source = salesforce_source(
+            selected, lambda name: _counted(reads[name], reader.records(reads[name].opened)), shapes
+        )
+        for result in _run_dlt(context, dlt, source, duckdb.database):
+            object_name = _BY_TABLE[result.asset_key.path[-1]]
+            yield dg.MaterializeResult(
+                asset_key=result.asset_key,
+                metadata={**(result.metadata or {}), **reads[object_name].metadata(), **governor.summary()},
+            )
+    except ApiBudgetExhausted as error:
+        raise dg.Failure(
+            description=f"Stopped before reading: {error}", metadata=governor.summary()
+        ) from error
+    finally:
+        with duckdb.get_connection() as connection:
+            sync_state.record_api_calls(connection, context.run_id, governor.calls)
+    finished = {name: read.opened.window.end for name, read in reads.items() if read.finished}
+    if not config.backfill_window():
+        with duckdb.get_connection() as connection:
+            sync_state.record_window_ends(connection, finished, context.run_id)
+    stopped = {name: read.stopped for name, read in reads.items() if not read.finished}
+    if stopped:
+        raise dg.Failure(
+            description="API budget reached; these objects keep their window and resume on the next run: "
+            + "; ".join(f"{name}: {reason}" for name, reason in stopped.items()),
+            metadata=governor.summary(),
+        )
+
+
+def _run_dlt(context: dg.AssetExecutionContext, runner: DagsterDltResource, source, database: str):
+    """Run the load; a DuckDB file held by another process is retried (dlt's destination does not wait)."""
+    try:
+        yield from runner.run(context=context, dlt_source=source, dlt_pipeline=_pipeline(database))
+    except Exception as error:
+        if "lock" in repr(error).lower() and "duckdb" in repr(error).lower():
+            raise dg.RetryRequested(max_retries=5, seconds_to_wait=10) from error
+        raise
