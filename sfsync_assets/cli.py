@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .lib.copybook.cli import legacy
 from .lib.emulator.org import DEFAULT_SCHEMA_FILE
 
 STATE_DIR_OPTION = click.option(
@@ -98,6 +99,50 @@ def snapshot(state_dir: Path, out: Path) -> None:
     size = take_snapshot(state_dir, out)
     click.echo(f"wrote {out} ({size:,} bytes)")
 
+
+@main.command()
+@click.option("--select", default="*", show_default=True, help="Dagster asset selection to materialize.")
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings and secrets (SFSYNC_*) to run with; see the README.",
+)
+def sync(select: str, env_file: Path) -> None:
+    """Run one headless sync cycle (every asset, in dependency order) and print what landed where."""
+    from .lib.runtime.cycle import run_cycle, summary
+    from .lib.runtime.environment import process_environment, read_env_file
+
+    environment = process_environment(read_env_file(env_file))
+    run_cycle(environment, select)
+    for table, rows in summary(Path(environment["SFSYNC_DUCKDB_PATH"])):
+        click.echo(f"{table:50} {rows:>12,}")
+
+
+@main.command()
+@click.argument("name", default="all")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench(name: str, args: tuple[str, ...]) -> None:
+    """Run benchmark NAME (a bench/bench_NAME.py script) or all of them; results go to bench/results/*.json.
+
+    Extra ARGS are passed to the script, e.g. `sfsync bench emulator --accounts 100000`.
+    """
+    import subprocess
+    import sys
+
+    bench_dir = Path(__file__).resolve().parents[1] / "bench"
+    scripts = sorted(bench_dir.glob("bench_*.py")) if name == "all" else [bench_dir / f"bench_{name}.py"]
+    missing = [s for s in scripts if not s.exists()]
+    if missing or not scripts:
+        available = ", ".join(s.stem.removeprefix("bench_") for s in sorted(bench_dir.glob("bench_*.py")))
+        raise click.BadParameter(f"no benchmark {name!r}; available: {available}", param_hint="NAME")
+    for script in scripts:
+        click.echo(f"== {script.stem.removeprefix('bench_')} ==")
+        subprocess.run([sys.executable, str(script), *args], check=True)
+
+
+main.add_command(legacy)
 
 if __name__ == "__main__":
     main()
