@@ -37,7 +37,7 @@ bench: setup
 
 ## emulator: serve a Salesforce org seeded with a few thousand records on https://127.0.0.1:$(PORT)
 emulator: setup
-	$(BIN)/sfsync emulator serve --port $(PORT) --state-dir $(STATE_DIR) --seed-if-empty 3000
+	$(BIN)/sfsync emulator serve --port $(PORT) --state-dir $(STATE_DIR) --seed-if-empty 10000
 
 ## lock: re-resolve requirements.lock from pyproject.toml (run after changing dependencies)
 lock:

@@ -8,6 +8,7 @@ import click
 
 from .lib.copybook.cli import legacy
 from .lib.emulator.org import DEFAULT_SCHEMA_FILE
+from .lib.generator.cli import generate
 
 STATE_DIR_OPTION = click.option(
     "--state-dir",
@@ -56,8 +57,23 @@ def emulator() -> None:
     "lock_rows=0.02,fail_job_after=6500,seed=7' (see the README); changeable at runtime through "
     "PUT /__admin__/faults.",
 )
+@click.option(
+    "--seed-if-empty",
+    "seed_scale",
+    type=int,
+    default=None,
+    metavar="SCALE",
+    help="Once serving, if the org has no Accounts, generate a company of about SCALE source records "
+    "into STATE_DIR/company and load it (the same generator as `sfsync generate`).",
+)
 def serve(
-    port: int, host: str, state_dir: Path, schema_file: Path, daily_api_limit: int | None, fault_spec: str
+    port: int,
+    host: str,
+    state_dir: Path,
+    schema_file: Path,
+    daily_api_limit: int | None,
+    fault_spec: str,
+    seed_scale: int | None,
 ) -> None:
     """Serve the org in STATE_DIR (created on first start) until interrupted.
 
@@ -71,6 +87,12 @@ def serve(
         plan = FaultPlan.parse(fault_spec)
     except FaultSpecError as error:
         raise click.BadParameter(str(error), param_hint="--faults") from error
+    if seed_scale:
+        import threading
+
+        from .lib.runtime.seeding import seed_when_serving
+
+        threading.Thread(target=seed_when_serving, args=(state_dir, seed_scale), daemon=True).start()
     run_server(state_dir, port, host, schema_file, daily_api_limit, plan)
 
 
@@ -98,6 +120,40 @@ def snapshot(state_dir: Path, out: Path) -> None:
 
     size = take_snapshot(state_dir, out)
     click.echo(f"wrote {out} ({size:,} bytes)")
+
+
+@main.command()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="Where the emulator's org, the demo company, the warehouse and Dagster's history live.",
+)
+@click.option("--port", type=int, default=8443, show_default=True, help="The emulator's HTTPS port.")
+@click.option(
+    "--scale",
+    type=int,
+    default=10_000,
+    show_default=True,
+    help="About how many source records the demo company has (all systems together).",
+)
+@click.option("--seed", type=int, default=42, show_default=True, help="The demo company's seed.")
+@click.option(
+    "--ui/--no-ui",
+    default=True,
+    show_default=True,
+    help="Serve the Dagster UI after the first cycle (Ctrl-C stops everything).",
+)
+@click.option("--ui-port", type=int, default=3000, show_default=True, help="The Dagster UI's port.")
+def demo(data_dir: Path, port: int, scale: int, seed: int, ui: bool, ui_port: int) -> None:
+    """Start the emulator, load the demo company, run a full sync cycle, then serve the UI.
+
+    The first run generates the company into the org; later runs reuse it (delete DATA_DIR to start over).
+    """
+    from .lib.runtime.demo import DemoSettings, run_demo
+
+    run_demo(DemoSettings(data_dir, port, scale, seed, ui, ui_port), click.echo)
 
 
 @main.command()
@@ -143,6 +199,7 @@ def bench(name: str, args: tuple[str, ...]) -> None:
 
 
 main.add_command(legacy)
+main.add_command(generate)
 
 if __name__ == "__main__":
     main()

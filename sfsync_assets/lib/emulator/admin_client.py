@@ -50,6 +50,10 @@ class EmulatorAdmin:
             ids += self._call("POST", f"/__admin__/seed/{object_name}", batch)["ids"]
         return ids
 
+    def count(self, object_name: str) -> int:
+        """Live records of an object (not an API call: admin endpoints are outside the org's limits)."""
+        return self._call("GET", f"/__admin__/count/{object_name}")["count"]
+
     def reset(self) -> int:
         return self._call("POST", "/__admin__/reset")["removed"]
 

@@ -59,6 +59,12 @@ def seed(org: Org, request: Request, records: Any) -> dict[str, Any]:
     return {"ids": ids}
 
 
+def count(org: Org, request: Request, payload: Any) -> dict[str, Any]:
+    obj = org.store.object(request.path_params["object"])
+    rows = org.store.query(f"SELECT count(*) FROM {quote(obj.table)} WHERE IsDeleted = 0").fetchall()
+    return {"count": rows[0][0]}
+
+
 def reset(org: Org, request: Request, payload: Any) -> dict[str, Any]:
     """Remove every record except the integration user and the organization; clear the change log and usage."""
     keep = {org.credentials.user_id, org.credentials.organization_id}
@@ -123,6 +129,7 @@ def routes() -> list[Route]:
     return [
         Route("/__admin__/seed/{object}", admin_endpoint(seed), methods=["POST"]),
         Route("/__admin__/reset", admin_endpoint(reset), methods=["POST"]),
+        Route("/__admin__/count/{object}", admin_endpoint(count), methods=["GET"]),
         Route("/__admin__/faults", admin_endpoint(faults), methods=["GET", "PUT"]),
         Route("/__admin__/limits", admin_endpoint(limits), methods=["GET", "PUT"]),
         Route("/__admin__/sessions/expire", admin_endpoint(expire_sessions), methods=["POST"]),

@@ -1,0 +1,126 @@
+"""`make demo`: from a fresh clone to a synced company you can browse, in one command.
+
+Starts the emulator (or reuses the one already serving the state dir), generates the demo company into it the
+first time, writes `.env`, runs one full sync cycle headless with a summary, then serves the Dagster UI with
+sensors and automation running, so the next change in the org or a file dropped in the inbound folder syncs by
+itself. Ctrl-C stops everything it started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..emulator.admin_client import is_serving
+from ..emulator.process import EmulatorProcess
+from ..emulator.server import ServerInfo
+from ..generator.pipeline import GenerateConfig, generate_company, org_schema
+from ..generator.seed_loader import admin_for, seed_org
+from .cycle import run_cycle, summary
+from .environment import emulator_environment, process_environment, write_env_file
+
+_UI_STOP_SECONDS = 30
+
+
+@dataclass
+class DemoSettings:
+    data_dir: Path = Path("data")
+    port: int = 8443
+    scale: int = 10_000
+    seed: int = 42
+    ui: bool = True
+    ui_port: int = 3000
+
+    @property
+    def state_dir(self) -> Path:
+        return self.data_dir / "emulator"
+
+    @property
+    def company_dir(self) -> Path:
+        return self.data_dir / "demo"
+
+
+def _running_emulator(state_dir: Path) -> bool:
+    try:
+        info = ServerInfo.load(state_dir)
+    except FileNotFoundError:
+        return False
+    return is_serving(info.base_url, info.ca_file)
+
+
+def ensure_company(
+    company_dir: Path, state_dir: Path, scale: int, seed: int, echo: Callable[[str], None]
+) -> None:
+    """Generate a company into `company_dir` and load it into the org serving `state_dir`, unless it is there."""
+    if (company_dir / "truth" / "manifest.json").exists():
+        echo(f"company already in {company_dir}; reusing it")
+        return
+    admin = admin_for(None, state_dir)
+    admin.reset()
+    echo(f"generating a company of ~{scale:,} source records (seed {seed}) into {company_dir}")
+    generate_company(GenerateConfig(out_dir=company_dir, scale=scale, seed=seed, overwrite=True), echo)
+    seed_org(company_dir, admin, org_schema(), echo)
+
+
+def run_demo(settings: DemoSettings, echo: Callable[[str], None] = print) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    emulator = None
+    if _running_emulator(settings.state_dir):
+        echo(f"using the emulator already serving {settings.state_dir}")
+    else:
+        echo(f"starting the Salesforce emulator on https://127.0.0.1:{settings.port}")
+        emulator = EmulatorProcess(
+            settings.state_dir, port=settings.port, log_file=settings.data_dir / "emulator.log"
+        ).start()
+    try:
+        ensure_company(settings.company_dir, settings.state_dir, settings.scale, settings.seed, echo)
+        environment = emulator_environment(
+            settings.state_dir,
+            settings.data_dir,
+            f"sqlite:///{(settings.company_dir / 'erp.sqlite').resolve()}",
+            settings.company_dir / "inbound",
+        )
+        write_env_file(environment)
+        environment = process_environment(environment)
+        echo("running one full sync cycle")
+        run_cycle(environment)
+        echo("\nwhat landed where:")
+        for table, rows in summary(Path(environment["SFSYNC_DUCKDB_PATH"])):
+            echo(f"  {table:50} {rows:>12,}")
+        if settings.ui:
+            serve_ui(environment, settings.ui_port, echo)
+    finally:
+        if emulator is not None:
+            emulator.stop()
+
+
+def serve_ui(environment: dict[str, str], port: int, echo: Callable[[str], None]) -> None:
+    """`dagster dev` in its own process group, stopped with the demo on Ctrl-C."""
+    command = [
+        str(Path(sys.executable).with_name("dagster")),
+        "dev",
+        "-w",
+        "workspace.yaml",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    echo(f"\nDagster UI on http://127.0.0.1:{port} (sensors and automation running); Ctrl-C stops everything")
+    ui = subprocess.Popen(command, env=environment, start_new_session=True)
+    try:
+        ui.wait()
+    except KeyboardInterrupt:
+        echo("stopping the UI and the emulator")
+    finally:
+        if ui.poll() is None:
+            os.killpg(ui.pid, signal.SIGTERM)
+            try:
+                ui.wait(timeout=_UI_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                os.killpg(ui.pid, signal.SIGKILL)

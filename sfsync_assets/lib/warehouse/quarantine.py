@@ -1,0 +1,87 @@
+"""The quarantine: every row a pipeline could not use, with the reason, where it came from, and its raw content.
+
+Nothing bad is dropped: a malformed CSV line, an EBCDIC field with an invalid nibble, a record that fails a
+pandera check all land here, so the integration team can see, fix at the source, and replay. Rows are keyed by
+(system, source_object, record_ref, field, rule) and re-quarantining the same problem in a later run updates
+`last_seen_run_id` instead of adding a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, fields
+from datetime import UTC, datetime
+
+import duckdb
+
+TABLE = "quality.quarantine"
+_DDL = f"""
+CREATE SCHEMA IF NOT EXISTS quality;
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    system VARCHAR NOT NULL,          -- salesforce, erp, legacy_csv, legacy_fixed, legacy_ebcdic
+    source_object VARCHAR NOT NULL,   -- object, table or feed
+    record_ref VARCHAR NOT NULL,      -- record id, or file:line / file:record number when there is no id
+    field VARCHAR NOT NULL,           -- the offending field ('' for a whole-record problem)
+    rule VARCHAR NOT NULL,            -- which check or parser rule refused it
+    reason VARCHAR NOT NULL,          -- a sentence a person understands
+    value VARCHAR,                    -- the offending value as read
+    source_file VARCHAR,              -- for files: the file name
+    line_number BIGINT,               -- for text files: the physical line
+    byte_offset BIGINT,               -- for binary files: where the field starts
+    raw VARCHAR,                      -- the whole raw record (text, or hex for binary)
+    first_seen_run_id VARCHAR NOT NULL,
+    last_seen_run_id VARCHAR NOT NULL,
+    quarantined_at TIMESTAMPTZ NOT NULL,
+    resolved_at TIMESTAMPTZ,
+    PRIMARY KEY (system, source_object, record_ref, field, rule)
+)
+"""
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    system: str
+    source_object: str
+    record_ref: str
+    field: str
+    rule: str
+    reason: str
+    value: str | None = None
+    source_file: str | None = None
+    line_number: int | None = None
+    byte_offset: int | None = None
+    raw: str | None = None
+
+
+def ensure_table(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute(_DDL)
+
+
+def quarantine(connection: duckdb.DuckDBPyConnection, rows: Iterable[QuarantinedRow], run_id: str) -> int:
+    """Record rows (idempotently); returns how many were given."""
+    ensure_table(connection)
+    batch = [(*astuple(row), run_id, run_id, datetime.now(UTC)) for row in rows]
+    if not batch:
+        return 0
+    names = [f.name for f in fields(QuarantinedRow)] + ["first_seen_run_id", "last_seen_run_id", "quarantined_at"]
+    placeholders = ", ".join("?" for _ in names)
+    connection.executemany(
+        f"INSERT INTO {TABLE} ({', '.join(names)}) VALUES ({placeholders}) "
+        "ON CONFLICT (system, source_object, record_ref, field, rule) DO UPDATE SET "
+        "reason = excluded.reason, value = excluded.value, raw = excluded.raw, "
+        "last_seen_run_id = excluded.last_seen_run_id, resolved_at = NULL",
+        batch,
+    )
+    return len(batch)
+
+
+def resolve_missing(connection: duckdb.DuckDBPyConnection, system: str, source_object: str, rule_prefix: str,
+                    run_id: str) -> int:
+    """Mark as resolved the problems of a source that this run checked and no longer found."""
+    ensure_table(connection)
+    rows = connection.execute(
+        f"UPDATE {TABLE} SET resolved_at = ? WHERE system = ? AND source_object = ? AND rule LIKE ? "
+        "AND last_seen_run_id <> ? AND resolved_at IS NULL RETURNING 1",
+        [datetime.now(UTC), system, source_object, rule_prefix + "%", run_id],
+    ).fetchall()
+    return len(rows)
