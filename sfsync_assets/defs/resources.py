@@ -15,6 +15,7 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource
 from dagster_duckdb import DuckDBResource
 
+from .ingest.erp import ErpDatabaseResource
 from .salesforce_resource import SalesforceResource
 
 
@@ -24,6 +25,7 @@ def resources() -> dg.Definitions:
         resources={
             "duckdb": DuckDBResource(database=dg.EnvVar("SFSYNC_DUCKDB_PATH")),
             "dlt": DagsterDltResource(),
+            "erp": ErpDatabaseResource(url=dg.EnvVar("SFSYNC_ERP_URL")),
             "salesforce": SalesforceResource(
                 domain=dg.EnvVar("SFSYNC_SF_DOMAIN"),
                 username=dg.EnvVar("SFSYNC_SF_USERNAME"),

@@ -1,7 +1,7 @@
 """raw/salesforce/<object>: Salesforce objects landed in DuckDB, window by window, within an API budget."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ import dlt
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from ...lib.config.files import config_version
 from ...lib.salesforce.budget import ApiBudgetExhausted, ApiGovernor
@@ -20,6 +21,7 @@ from ...lib.salesforce.ingest_settings import (
     table_name,
 )
 from ...lib.salesforce.reader import OpenedWindow, SalesforceReader, Window, next_window
+from ...lib.salesforce.shapes import ObjectShape
 from ...lib.warehouse import sync_state
 from ..salesforce_resource import SalesforceResource
 
@@ -53,10 +55,12 @@ class SalesforceTranslator(DagsterDltTranslator):
 
 
 class SalesforceIngestConfig(dg.Config):
-    """Run options: a backfill window re-reads history without moving the incremental cursor."""
+    """Run options. A backfill window re-reads history; `record_ids` (set by the change-feed sensor) reads just
+    those records. Neither moves the incremental cursor."""
 
     backfill_start: str | None = None
     backfill_end: str | None = None
+    record_ids: dict[str, list[str]] = Field(default_factory=dict)
 
     def backfill_window(self) -> Window | None:
         if not self.backfill_start:
@@ -71,25 +75,37 @@ def _aware(moment: datetime) -> datetime:
 
 @dataclass
 class ObjectRead:
-    """What reading one object's window did, for metadata and for deciding whether its cursor may move."""
+    """What reading one object did, for metadata and for deciding whether its cursor may move."""
 
-    opened: OpenedWindow
+    shape: ObjectShape
+    queries: list[OpenedWindow]
+    window: Window | None  # None when reading records named by the change feed
     rows_read: int = 0
     rows_deleted: int = 0
     stopped: str | None = None
     finished: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def metadata(self) -> dict[str, Any]:
+        bounds = self.window.as_metadata() if self.window else {"record_ids_requested": self.total}
         return {
-            **self.opened.window.as_metadata(),
-            "read_mode": self.opened.mode,
-            "records_in_window": self.opened.total,
+            **bounds,
+            "read_mode": self.mode,
+            "records_in_window": self.total,
             "rows_read": self.rows_read,
             "rows_deleted": self.rows_deleted,
-            "formula_fields": ", ".join(self.opened.shape.formula_fields) or "none",
+            "formula_fields": ", ".join(self.shape.formula_fields) or "none",
             "status": "complete" if self.finished else f"stopped: {self.stopped}",
         }
+
+    @property
+    def total(self) -> int:
+        return sum(query.total for query in self.queries)
+
+    @property
+    def mode(self) -> str:
+        if self.window is None:
+            return "by_id"
+        return self.queries[0].mode if self.queries else "rest"
 
 
 def _counted(read: ObjectRead, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -133,23 +149,34 @@ def salesforce_raw(
     try:
         reader = SalesforceReader(salesforce.connect(governor), **SETTINGS.read.model_dump())
         shapes = reader.describe(selected)
-        now = datetime.now(UTC)
-        backfill = config.backfill_window()
-        windows = [
-            (
-                shapes[name],
-                backfill
-                or next_window(
-                    previous_ends.get(name), now, SETTINGS.window.lookback, SETTINGS.window.settle
-                ),
-            )
-            for name in selected
-        ]
-        for opened in reader.open_windows(windows):
-            reads[opened.shape.name] = ObjectRead(opened)
-        context.log.info("windows: %s", {n: (r.opened.mode, r.opened.total) for n, r in reads.items()})
+        if config.record_ids:
+            for name in selected:
+                ids = config.record_ids.get(name, [])
+                reads[name] = ObjectRead(
+                    shapes[name], reader.open_ids(shapes[name], ids) if ids else [], None
+                )
+        else:
+            now = datetime.now(UTC)
+            backfill = config.backfill_window()
+            windows = [
+                (
+                    shapes[name],
+                    backfill
+                    or next_window(
+                        previous_ends.get(name), now, SETTINGS.window.lookback, SETTINGS.window.settle
+                    ),
+                )
+                for name in selected
+            ]
+            for opened in reader.open_windows(windows):
+                reads[opened.shape.name] = ObjectRead(opened.shape, [opened], opened.window)
+        context.log.info("reads: %s", {n: (r.mode, r.total) for n, r in reads.items()})
         source = salesforce_source(
-            selected, lambda name: _counted(reads[name], reader.records(reads[name].opened)), shapes
+            selected,
+            lambda name: _counted(
+                reads[name], (row for q in reads[name].queries for row in reader.records(q))
+            ),
+            shapes,
         )
         for result in _run_dlt(context, dlt, source, duckdb.database):
             object_name = _BY_TABLE[result.asset_key.path[-1]]
@@ -164,7 +191,7 @@ def salesforce_raw(
     finally:
         with duckdb.get_connection() as connection:
             sync_state.record_api_calls(connection, context.run_id, governor.calls)
-    finished = {name: read.opened.window.end for name, read in reads.items() if read.finished}
+    finished = {name: read.window.end for name, read in reads.items() if read.finished and read.window}
     if not config.backfill_window():
         with duckdb.get_connection() as connection:
             sync_state.record_window_ends(connection, finished, context.run_id)

@@ -26,6 +26,8 @@ from .shapes import ObjectShape, soql_datetime, typed_value
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_COMPOSITE_SUBREQUESTS = 25
 MAX_COMPOSITE_QUERIES = 5
+# 200 quoted 18-character ids keep a query URL near 5 KB, well inside Salesforce's 16 KB.
+_IDS_PER_QUERY = 200
 
 
 class SalesforceReadError(RuntimeError):
@@ -57,13 +59,14 @@ def next_window(
 
 @dataclass
 class OpenedWindow:
-    """The first REST page of a window's query, and how the rest will be read."""
+    """The first REST page of a query (a window, or a list of ids), and how the rest will be read."""
 
     shape: ObjectShape
-    window: Window
+    soql: str
     total: int
     first_page: dict[str, Any]
     mode: str  # "rest" or "bulk"
+    window: Window | None = None
 
 
 class SalesforceReader:
@@ -112,26 +115,35 @@ class SalesforceReader:
 
     def open_windows(self, requests: list[tuple[ObjectShape, Window]]) -> list[OpenedWindow]:
         """First pages of several windows, five per API call; each decides REST or Bulk from its totalSize."""
+        return self._open([(shape, self.soql(shape, window), window) for shape, window in requests])
+
+    def open_ids(self, shape: ObjectShape, record_ids: list[str]) -> list[OpenedWindow]:
+        """First pages of queries for the given records (deleted ones included), in chunks that fit a URL."""
+        chunks = [record_ids[i : i + _IDS_PER_QUERY] for i in range(0, len(record_ids), _IDS_PER_QUERY)]
+        soqls = [
+            f"SELECT {', '.join(shape.selectable)} FROM {shape.name} "
+            f"WHERE Id IN ({', '.join(repr(str(record_id)) for record_id in chunk)})"
+            for chunk in chunks
+        ]
+        return self._open([(shape, soql, None) for soql in soqls])
+
+    def _open(self, queries: list[tuple[ObjectShape, str, Window | None]]) -> list[OpenedWindow]:
         opened: list[OpenedWindow] = []
-        for start in range(0, len(requests), MAX_COMPOSITE_QUERIES):
-            chunk = requests[start : start + MAX_COMPOSITE_QUERIES]
+        for start in range(0, len(queries), MAX_COMPOSITE_QUERIES):
+            chunk = queries[start : start + MAX_COMPOSITE_QUERIES]
             answers = self._composite(
                 [
-                    {
-                        "method": "GET",
-                        "url": self._url("queryAll/?q=" + quote(self.soql(shape, window))),
-                        "referenceId": f"q{i}",
-                    }
-                    for i, (shape, window) in enumerate(chunk)
+                    {"method": "GET", "url": self._url("queryAll/?q=" + quote(soql)), "referenceId": f"q{i}"}
+                    for i, (_, soql, _) in enumerate(chunk)
                 ]
             )
-            for i, (shape, window) in enumerate(chunk):
+            for i, (shape, soql, window) in enumerate(chunk):
                 answer = answers[f"q{i}"]
                 if answer["httpStatusCode"] != 200:
                     raise SalesforceReadError(f"query of {shape.name} failed: {_error_text(answer['body'])}")
                 body = answer["body"]
                 mode = "bulk" if body["totalSize"] > self.bulk_threshold else "rest"
-                opened.append(OpenedWindow(shape, window, body["totalSize"], body, mode))
+                opened.append(OpenedWindow(shape, soql, body["totalSize"], body, mode, window))
         return opened
 
     def records(self, opened: OpenedWindow) -> Iterator[dict[str, Any]]:
@@ -151,7 +163,7 @@ class SalesforceReader:
         fields = opened.shape.fields
         bulk_object = getattr(self.sf.bulk2, opened.shape.name)
         pages = bulk_object.query_all(
-            self.soql(opened.shape, opened.window),
+            opened.soql,
             max_records=self.bulk_page_records,
             wait=self.bulk_poll_seconds,
         )
