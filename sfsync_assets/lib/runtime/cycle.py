@@ -43,7 +43,8 @@ def summary(warehouse: Path) -> list[tuple[str, int]]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         tables = connection.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_schema NOT IN ('information_schema', 'main') AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\' "
+            "WHERE table_schema NOT IN ('information_schema', 'main') AND table_schema NOT LIKE '%\\_staging' "
+            "ESCAPE '\\' AND table_name NOT LIKE '\\_%' ESCAPE '\\' "
             "ORDER BY table_schema, table_name"
         ).fetchall()
         return [
