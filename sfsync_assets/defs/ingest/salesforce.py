@@ -7,6 +7,8 @@ from typing import Any
 
 import dagster as dg
 import dlt
+import pyarrow as pa
+import pyarrow.compute as pc
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 from dagster_duckdb import DuckDBResource
@@ -108,13 +110,13 @@ class ObjectRead:
         return self.queries[0].mode if self.queries else "rest"
 
 
-def _counted(read: ObjectRead, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def _counted(read: ObjectRead, tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
     """Count rows as dlt pulls them; an exhausted budget ends this object's read cleanly, unfinished."""
     try:
-        for row in rows:
-            read.rows_read += 1
-            read.rows_deleted += bool(row.get("IsDeleted"))
-            yield row
+        for table in tables:
+            read.rows_read += table.num_rows
+            read.rows_deleted += pc.sum(table["IsDeleted"]).as_py() or 0
+            yield table
         read.finished = True
     except ApiBudgetExhausted as error:
         read.stopped = str(error)
@@ -174,7 +176,7 @@ def salesforce_raw(
         source = salesforce_source(
             selected,
             lambda name: _counted(
-                reads[name], (row for q in reads[name].queries for row in reader.records(q))
+                reads[name], (table for q in reads[name].queries for table in reader.tables(q))
             ),
             shapes,
         )
@@ -207,7 +209,9 @@ def salesforce_raw(
 def _run_dlt(context: dg.AssetExecutionContext, runner: DagsterDltResource, source, database: str):
     """Run the load; a DuckDB file held by another process is retried (dlt's destination does not wait)."""
     try:
-        yield from runner.run(context=context, dlt_source=source, dlt_pipeline=_pipeline(database))
+        yield from runner.run(
+            context=context, dlt_source=source, dlt_pipeline=_pipeline(database), loader_file_format="parquet"
+        )
     except Exception as error:
         if "lock" in repr(error).lower() and "duckdb" in repr(error).lower():
             raise dg.RetryRequested(max_retries=5, seconds_to_wait=10) from error

@@ -6,17 +6,19 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.extract.source import DltSource
 
 from .ingest_settings import table_name
 from .shapes import ObjectShape
 
-RecordsOf = Callable[[str], Iterator[dict[str, Any]]]
+# Records of an object, as Arrow tables (dlt loads them without normalising row by row).
+RecordsOf = Callable[[str], Iterator[pa.Table]]
 
 
-def _not_bound(object_name: str) -> Iterator[dict[str, Any]]:
+def _not_bound(object_name: str) -> Iterator[pa.Table]:
     raise RuntimeError(f"the Salesforce source for {object_name} was built without a reader")
-    yield {}  # pragma: no cover - makes this a generator
+    yield pa.table({})  # pragma: no cover - makes this a generator
 
 
 def salesforce_source(

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from simple_salesforce import Salesforce
 
 from .shapes import ObjectShape, soql_datetime, typed_value
@@ -147,29 +148,42 @@ class SalesforceReader:
         return opened
 
     def records(self, opened: OpenedWindow) -> Iterator[dict[str, Any]]:
-        """Every record of the window, typed; Bulk 2.0 for large windows, REST pages for small ones."""
+        """Every record of the query as a dict of typed values."""
+        for table in self.tables(opened):
+            yield from table.to_pylist()
+
+    def tables(self, opened: OpenedWindow) -> Iterator[pa.Table]:
+        """Every record of the query as typed Arrow tables, page by page: Bulk 2.0 CSV pages are parsed by Arrow
+        (a million rows without a Python loop per field), REST pages converted once each."""
+        schema = opened.shape.arrow_schema()
         if opened.mode == "bulk":
-            yield from self._bulk_records(opened)
+            pages = getattr(self.sf.bulk2, opened.shape.name).query_all(
+                opened.soql, max_records=self.bulk_page_records, wait=self.bulk_poll_seconds
+            )
+            for page in pages:
+                yield _csv_table(page, schema)
             return
         page = opened.first_page
         while True:
-            for record in page["records"]:
-                yield {f.name: typed_value(f, record.get(f.name)) for f in opened.shape.fields}
+            rows = [
+                {f.name: typed_value(f, record.get(f.name)) for f in opened.shape.fields}
+                for record in page["records"]
+            ]
+            yield pa.Table.from_pylist(rows, schema=schema)
             if page["done"]:
                 return
             page = self.sf.query_more(page["nextRecordsUrl"], identifier_is_url=True)
 
-    def _bulk_records(self, opened: OpenedWindow) -> Iterator[dict[str, Any]]:
-        fields = opened.shape.fields
-        bulk_object = getattr(self.sf.bulk2, opened.shape.name)
-        pages = bulk_object.query_all(
-            opened.soql,
-            max_records=self.bulk_page_records,
-            wait=self.bulk_poll_seconds,
-        )
-        for page in pages:
-            for row in csv.DictReader(io.StringIO(page)):
-                yield {f.name: typed_value(f, row.get(f.name)) for f in fields}
+
+def _csv_table(page: str, schema: pa.Schema) -> pa.Table:
+    """A Bulk 2.0 result page (header row, quoted values, empty for null) as a table of `schema`: read as text,
+    then cast, because Arrow's cast (unlike its CSV reader) takes Salesforce's `...00.000Z` datetimes."""
+    as_text = pa.schema([pa.field(name, pa.string()) for name in schema.names])
+    options = pa_csv.ConvertOptions(
+        column_types=as_text, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
+    )
+    table = pa_csv.read_csv(io.BytesIO(page.encode("utf-8")), convert_options=options)
+    return table.select(schema.names).cast(schema)
 
 
 def _error_text(body: Any) -> str:

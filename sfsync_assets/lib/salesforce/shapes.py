@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pyarrow as pa
+
 # Compound and binary fields cannot be selected in Bulk queries; their parts are separate fields.
 UNSELECTABLE_TYPES = {"address", "location", "base64"}
 DLT_TYPES = {
@@ -22,6 +24,17 @@ DLT_TYPES = {
     "date": "date",
     "datetime": "timestamp",
     "time": "text",
+}
+
+
+ARROW_TYPES = {
+    "boolean": pa.bool_(),
+    "int": pa.int64(),
+    "double": pa.float64(),
+    "currency": pa.float64(),
+    "percent": pa.float64(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("ms", tz="UTC"),
 }
 
 
@@ -70,6 +83,10 @@ class ObjectShape:
     def formula_fields(self) -> list[str]:
         """Fields Salesforce computes; their changes do not move SystemModstamp, so deltas cannot see them."""
         return [f.name for f in self.fields if f.calculated]
+
+    def arrow_schema(self) -> pa.Schema:
+        """The records' Arrow schema: what Bulk CSV pages are parsed into and REST pages converted to."""
+        return pa.schema([pa.field(f.name, ARROW_TYPES.get(f.type, pa.string())) for f in self.fields])
 
     def field(self, name: str) -> FieldShape | None:
         return next((f for f in self.fields if f.name.lower() == name.lower()), None)
