@@ -30,10 +30,12 @@ test: setup
 	$(BIN)/ruff check .
 	DAGSTER_HOME= $(BIN)/dagster definitions validate -w workspace.yaml
 	$(BIN)/pytest -q
+	$(BIN)/sfsync bench all --quick
 
-## bench: run the benchmarks, JSON into bench/results/
+## bench: run every benchmark at full size (JSON into bench/results/), then rewrite the README table
 bench: setup
 	$(BIN)/sfsync bench all
+	$(BIN)/sfsync bench report
 
 ## emulator: serve a Salesforce org seeded with a few thousand records on https://127.0.0.1:$(PORT)
 emulator: setup

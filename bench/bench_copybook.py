@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -23,7 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).resolve().parent / "results" / "copybook.json"
+RESULTS = (
+    Path(os.environ.get("SFSYNC_BENCH_RESULTS", Path(__file__).resolve().parent / "results"))
+    / "copybook.json"
+)
 
 FIXED_COPYBOOK = """\
        01  TXN-REC.
@@ -225,8 +229,11 @@ def main() -> None:
     parser.add_argument(
         "--mb", type=float, default=32.0, help="size of each generated file in MB (default 32)"
     )
+    parser.add_argument("--quick", action="store_true", help="4 MB files: a smoke run for the test suite")
     parser.add_argument("--measure", nargs=3, metavar=("CASE", "DECODER", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.mb = 4.0
     if args.measure:
         case, decoder, directory = args.measure
         print(json.dumps(measure(case, decoder, Path(directory))))
@@ -260,8 +267,26 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "mb": args.mb,
+        "quick": args.quick,
         "results": results,
         "speedup_vs_baseline": ratios,
+        "comparisons": [
+            {
+                "what": f"decode {case} EBCDIC records, MB/s",
+                "ours": round(fast["mb_per_s"], 1),
+                "baseline": round(slow["mb_per_s"], 1),
+                "baseline_name": "per-record pure-Python decoder",
+                "unit": "MB/s",
+                "times_better": round(fast["mb_per_s"] / slow["mb_per_s"], 2),
+            }
+            for case in ("fixed", "rdw")
+            for fast, slow in [
+                tuple(
+                    next(r for r in results if r["case"] == case and r["decoder"] == d)
+                    for d in ("vectorised", "baseline")
+                )
+            ]
+        ],
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")

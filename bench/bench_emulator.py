@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
     as_row,
+    comparison,
     cpu_seconds_of,
     markdown_table,
     measure,
@@ -75,7 +76,10 @@ def main() -> None:
     )
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--upsert", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="10,000 accounts, 5,000 upserts: a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.accounts, args.upsert = 10_000, 5_000
     rows_out = []
     with tempfile.TemporaryDirectory() as directory, EmulatorProcess(Path(directory) / "org") as emulator:
         sf = emulator.salesforce()
@@ -149,7 +153,25 @@ def main() -> None:
         "accounts": args.accounts,
         "upsert_rows": args.upsert,
     }
-    path = write_results("emulator", rows_out, notes)
+    comparisons = [
+        comparison(
+            "Bulk 2.0 query, rows/s",
+            bulk.extra["rows_per_s"],
+            rest.extra["rows_per_s"],
+            "rows/s",
+            higher_is_better=True,
+            baseline_name="REST query paging",
+        ),
+        comparison(
+            "Bulk 2.0 upsert, rows/s",
+            upsert.extra["rows_per_s"],
+            collections.extra["rows_per_s"],
+            "rows/s",
+            higher_is_better=True,
+            baseline_name="sObject Collections upsert",
+        ),
+    ]
+    path = write_results("emulator", rows_out, notes, comparisons)
     print(
         markdown_table(
             rows_out, ["name", "rows", "wall_s", "cpu_s", "rows_per_s", "speedup_vs_baseline", "target"]

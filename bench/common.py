@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import time
@@ -12,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# Quick smoke runs (`sfsync bench --quick`, part of `make test`) write elsewhere, so they never replace full results.
+RESULTS_DIR = Path(os.environ.get("SFSYNC_BENCH_RESULTS", Path(__file__).resolve().parent / "results"))
 
 
 @dataclass

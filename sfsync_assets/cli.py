@@ -176,26 +176,40 @@ def sync(select: str, env_file: Path) -> None:
         click.echo(f"{table:50} {rows:>12,}")
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("name", default="all")
+@click.option(
+    "--quick", is_flag=True, help="Small sizes (about 10,000 records): the smoke run `make test` does."
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def bench(name: str, args: tuple[str, ...]) -> None:
-    """Run benchmark NAME (a bench/bench_NAME.py script) or all of them; results go to bench/results/*.json.
+def bench(name: str, quick: bool, args: tuple[str, ...]) -> None:
+    """Run benchmark NAME (bench/bench_NAME.py), `all` of them, or `report` to rewrite the README table.
 
+    Results go to bench/results/NAME.json; each compares our figure with a baseline measured in the same run.
     Extra ARGS are passed to the script, e.g. `sfsync bench emulator --accounts 100000`.
     """
+    import os
     import subprocess
     import sys
 
     bench_dir = Path(__file__).resolve().parents[1] / "bench"
+    if name == "report":
+        subprocess.run([sys.executable, str(bench_dir / "report.py")], check=True)
+        return
     scripts = sorted(bench_dir.glob("bench_*.py")) if name == "all" else [bench_dir / f"bench_{name}.py"]
-    missing = [s for s in scripts if not s.exists()]
-    if missing or not scripts:
+    if not all(script.exists() for script in scripts):
         available = ", ".join(s.stem.removeprefix("bench_") for s in sorted(bench_dir.glob("bench_*.py")))
-        raise click.BadParameter(f"no benchmark {name!r}; available: {available}", param_hint="NAME")
+        raise click.BadParameter(
+            f"no benchmark {name!r}; available: {available}, all, report", param_hint="NAME"
+        )
+    environment = dict(os.environ)
+    if quick:
+        environment["SFSYNC_BENCH_RESULTS"] = str(bench_dir / "results" / "quick")
     for script in scripts:
         click.echo(f"== {script.stem.removeprefix('bench_')} ==")
-        subprocess.run([sys.executable, str(script), *args], check=True)
+        subprocess.run(
+            [sys.executable, str(script), *(["--quick"] if quick else []), *args], check=True, env=environment
+        )
 
 
 main.add_command(legacy)
