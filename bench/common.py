@@ -64,13 +64,42 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_results(benchmark: str, rows: list[dict[str, Any]], notes: dict[str, Any]) -> Path:
-    RESULTS_DIR.mkdir(exist_ok=True)
+def comparison(
+    what: str,
+    ours: float,
+    baseline: float,
+    unit: str,
+    higher_is_better: bool = False,
+    baseline_name: str = "baseline",
+) -> dict[str, Any]:
+    """One line of the README table: our figure, the baseline's, and how many times better ours is."""
+    ratio = (ours / baseline) if higher_is_better else (baseline / ours if ours else float("inf"))
+    return {
+        "what": what,
+        "ours": ours,
+        "baseline": baseline,
+        "baseline_name": baseline_name,
+        "unit": unit,
+        "times_better": round(ratio, 2),
+    }
+
+
+def write_results(
+    benchmark: str,
+    rows: list[dict[str, Any]],
+    notes: dict[str, Any],
+    comparisons: list[dict[str, Any]] | None = None,
+) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{benchmark}.json"
-    path.write_text(
-        json.dumps({"benchmark": benchmark, "machine": machine(), "results": rows, **notes}, indent=2),
-        encoding="utf-8",
-    )
+    document = {
+        "benchmark": benchmark,
+        "machine": machine(),
+        "results": rows,
+        "comparisons": comparisons or [],
+        **notes,
+    }
+    path.write_text(json.dumps(document, indent=2, default=str), encoding="utf-8")
     return path
 
 
