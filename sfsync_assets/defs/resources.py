@@ -16,6 +16,7 @@ from dagster_dlt import DagsterDltResource
 from dagster_duckdb import DuckDBResource
 
 from .ingest.erp import ErpDatabaseResource
+from .ingest.legacy_files import LegacyInboxResource
 from .salesforce_resource import SalesforceResource
 
 
@@ -26,6 +27,7 @@ def resources() -> dg.Definitions:
             "duckdb": DuckDBResource(database=dg.EnvVar("SFSYNC_DUCKDB_PATH")),
             "dlt": DagsterDltResource(),
             "erp": ErpDatabaseResource(url=dg.EnvVar("SFSYNC_ERP_URL")),
+            "legacy_inbox": LegacyInboxResource(path=dg.EnvVar("SFSYNC_INBOUND_DIR")),
             "salesforce": SalesforceResource(
                 domain=dg.EnvVar("SFSYNC_SF_DOMAIN"),
                 username=dg.EnvVar("SFSYNC_SF_USERNAME"),
