@@ -73,7 +73,7 @@ def resolve_fixed_problems(
     ensure_table(connection)
     rows = connection.execute(
         f"UPDATE {TABLE} SET resolved_at = ? WHERE system = ? AND source_object = ? AND source_file = ? "
-        "AND last_seen_run_id <> ? AND resolved_at IS NULL RETURNING 1",
+        "AND last_seen_run_id <> ? AND resolved_at IS NULL AND rule NOT LIKE 'mapping.%' RETURNING 1",
         [datetime.now(UTC), system, feed_name, file_name, run_id],
     ).fetchall()
     return len(rows)

@@ -1,0 +1,1 @@
+"""Declarative mappings from source objects to the canonical model, and the transforms they chain."""

@@ -1,0 +1,1 @@
+"""Validation of staged canonical tables: pandera schemas and the error-rate rule."""
