@@ -151,13 +151,12 @@ def demo(data_dir: Path, port: int, scale: int, seed: int, ui: bool, ui_port: in
 
     The first run generates the company into the org; later runs reuse it (delete DATA_DIR to start over).
     """
-    from .lib.runtime.demo import DemoSettings, run_demo
+    from .demo import DemoSettings, run_demo
 
     run_demo(DemoSettings(data_dir, port, scale, seed, ui, ui_port), click.echo)
 
 
 @main.command()
-@click.option("--select", default="*", show_default=True, help="Dagster asset selection to materialize.")
 @click.option(
     "--env-file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -165,14 +164,18 @@ def demo(data_dir: Path, port: int, scale: int, seed: int, ui: bool, ui_port: in
     show_default=True,
     help="Settings and secrets (SFSYNC_*) to run with; see the README.",
 )
-def sync(select: str, env_file: Path) -> None:
+def sync(env_file: Path) -> None:
     """Run one headless sync cycle (every asset, in dependency order) and print what landed where."""
-    from .lib.runtime.cycle import run_cycle, summary
-    from .lib.runtime.environment import process_environment, read_env_file
+    import os
 
-    environment = process_environment(read_env_file(env_file))
-    run_cycle(environment, select)
-    for table, rows in summary(Path(environment["SFSYNC_DUCKDB_PATH"])):
+    from .cycle import run_cycle
+    from .lib.runtime.environment import prepare_dagster_home, process_environment, read_env_file
+    from .lib.runtime.summary import summary
+
+    os.environ.update(process_environment(read_env_file(env_file)))
+    prepare_dagster_home(os.environ)
+    run_cycle(click.echo)
+    for table, rows in summary(Path(os.environ["SFSYNC_DUCKDB_PATH"])):
         click.echo(f"{table:50} {rows:>12,}")
 
 

@@ -5,12 +5,14 @@ Salesforce. Written once to `.env` (never committed), read by `sfsync sync`, `da
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..emulator.auth import OrgCredentials
 from ..emulator.server import ServerInfo
 
 ENV_FILE = Path(".env")
+REPOSITORY_DAGSTER_YAML = Path(__file__).resolve().parents[3] / "dagster.yaml"
 
 
 def emulator_environment(state_dir: Path, data_dir: Path, erp_url: str, inbound_dir: Path) -> dict[str, str]:
@@ -58,3 +60,11 @@ def process_environment(values: dict[str, str]) -> dict[str, str]:
     merged = {**os.environ, **values}
     merged.update({k: v for k, v in os.environ.items() if k.startswith("SFSYNC_")})
     return merged
+
+
+def prepare_dagster_home(environment: Mapping[str, str]) -> Path:
+    """The deployment's Dagster home, with the repository's instance settings (pools, run limits, no telemetry)."""
+    home = Path(environment["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(REPOSITORY_DAGSTER_YAML.read_text(encoding="utf-8"), encoding="utf-8")
+    return home

@@ -1,17 +1,32 @@
-"""Seeding a freshly started emulator with a generated company, for `make emulator`."""
+"""Loading a generated company into an emulator: for the demo, and for `make emulator` on a fresh org."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ..emulator.admin_client import is_serving
 from ..emulator.server import ServerInfo
-from ..generator.seed_loader import admin_for
-from .demo import ensure_company
+from ..generator.pipeline import GenerateConfig, generate_company, org_schema
+from ..generator.seed_loader import admin_for, seed_org
 
 _WAIT_SECONDS = 60
+
+
+def ensure_company(
+    company_dir: Path, state_dir: Path, scale: int, seed: int, echo: Callable[[str], None]
+) -> None:
+    """Generate a company into `company_dir` and load it into the org serving `state_dir`, unless it is there."""
+    if (company_dir / "truth" / "manifest.json").exists():
+        echo(f"company already in {company_dir}; reusing it")
+        return
+    admin = admin_for(None, state_dir)
+    admin.reset()
+    echo(f"generating a company of ~{scale:,} source records (seed {seed}) into {company_dir}")
+    generate_company(GenerateConfig(out_dir=company_dir, scale=scale, seed=seed, overwrite=True), echo)
+    seed_org(company_dir, admin, org_schema(), echo)
 
 
 def seed_when_serving(state_dir: Path, scale: int, seed: int = 42) -> None:

@@ -16,13 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..emulator.admin_client import is_serving
-from ..emulator.process import EmulatorProcess
-from ..emulator.server import ServerInfo
-from ..generator.pipeline import GenerateConfig, generate_company, org_schema
-from ..generator.seed_loader import admin_for, seed_org
-from .cycle import run_cycle, summary
-from .environment import emulator_environment, process_environment, write_env_file
+from .cycle import run_cycle
+from .lib.emulator.admin_client import is_serving
+from .lib.emulator.process import EmulatorProcess
+from .lib.emulator.server import ServerInfo
+from .lib.runtime.environment import (
+    emulator_environment,
+    prepare_dagster_home,
+    process_environment,
+    write_env_file,
+)
+from .lib.runtime.seeding import ensure_company
+from .lib.runtime.summary import summary
 
 _UI_STOP_SECONDS = 30
 
@@ -53,20 +58,6 @@ def _running_emulator(state_dir: Path) -> bool:
     return is_serving(info.base_url, info.ca_file)
 
 
-def ensure_company(
-    company_dir: Path, state_dir: Path, scale: int, seed: int, echo: Callable[[str], None]
-) -> None:
-    """Generate a company into `company_dir` and load it into the org serving `state_dir`, unless it is there."""
-    if (company_dir / "truth" / "manifest.json").exists():
-        echo(f"company already in {company_dir}; reusing it")
-        return
-    admin = admin_for(None, state_dir)
-    admin.reset()
-    echo(f"generating a company of ~{scale:,} source records (seed {seed}) into {company_dir}")
-    generate_company(GenerateConfig(out_dir=company_dir, scale=scale, seed=seed, overwrite=True), echo)
-    seed_org(company_dir, admin, org_schema(), echo)
-
-
 def run_demo(settings: DemoSettings, echo: Callable[[str], None] = print) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     emulator = None
@@ -87,8 +78,9 @@ def run_demo(settings: DemoSettings, echo: Callable[[str], None] = print) -> Non
         )
         write_env_file(environment)
         environment = process_environment(environment)
-        echo("running one full sync cycle")
-        run_cycle(environment)
+        os.environ.update(environment)
+        prepare_dagster_home(environment)
+        run_cycle(echo)
         echo("\nwhat landed where:")
         for table, rows in summary(Path(environment["SFSYNC_DUCKDB_PATH"])):
             echo(f"  {table:50} {rows:>12,}")
