@@ -25,9 +25,15 @@ class Column:
 
 LINEAGE = (
     Column("source_system", "VARCHAR", "salesforce, erp, legacy_csv, legacy_fixed or legacy_ebcdic"),
-    Column("source_object", "VARCHAR", "object, table or feed the row came from (Contact, customers, CUSTMAST)"),
+    Column(
+        "source_object", "VARCHAR", "object, table or feed the row came from (Contact, customers, CUSTMAST)"
+    ),
     Column("source_id", "VARCHAR", "the row's id in its system (Salesforce Id, ERP key, legacy key)"),
-    Column("source_key", "VARCHAR", "the stable record key used across runs: source_system:source_object:source_id"),
+    Column(
+        "source_key",
+        "VARCHAR",
+        "the stable record key used across runs: source_system:source_object:source_id",
+    ),
     Column("source_updated_at", "TIMESTAMPTZ", "when the row last changed in its system"),
     Column("is_deleted", "BOOLEAN", "deleted in its system (kept so deletions can reach every system)"),
     Column("ingest_run_id", "VARCHAR", "the Dagster run that staged the row"),
@@ -36,7 +42,9 @@ LINEAGE = (
 ORGANIZATION = (
     *LINEAGE,
     Column("Name", "VARCHAR", "company name as written in the source"),
-    Column("name_normalized", "VARCHAR", "lower-case name without legal suffixes or punctuation, for matching"),
+    Column(
+        "name_normalized", "VARCHAR", "lower-case name without legal suffixes or punctuation, for matching"
+    ),
     Column("Phone", "VARCHAR", "main phone, E.164"),
     Column("Website", "VARCHAR", "web site, lower-case host"),
     Column("Industry", "VARCHAR", "Salesforce Industry picklist value"),
@@ -68,7 +76,9 @@ PERSON = (
     Column("MailingCity", "VARCHAR", "city"),
     Column("MailingPostalCode", "VARCHAR", "postal code"),
     Column("MailingCountry", "VARCHAR", "country, ISO 3166 alpha-2"),
-    Column("organization_source_key", "VARCHAR", "source_key of the person's organization in the same system"),
+    Column(
+        "organization_source_key", "VARCHAR", "source_key of the person's organization in the same system"
+    ),
     Column("ERP_Contact_Id__c", "VARCHAR", "the ERP contact number, where the source knows it"),
     Column("HasOptedOutOfEmail", "BOOLEAN", "the person asked not to be emailed"),
     Column("DoNotCall", "BOOLEAN", "the person asked not to be called"),
