@@ -9,6 +9,7 @@ import click
 from .lib.copybook.cli import legacy
 from .lib.emulator.org import DEFAULT_SCHEMA_FILE
 from .lib.generator.cli import generate
+from .lib.masking.cli import mask
 
 STATE_DIR_OPTION = click.option(
     "--state-dir",
@@ -217,6 +218,7 @@ def bench(name: str, quick: bool, args: tuple[str, ...]) -> None:
 
 main.add_command(legacy)
 main.add_command(generate)
+main.add_command(mask)
 
 if __name__ == "__main__":
     main()

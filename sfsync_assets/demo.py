@@ -60,6 +60,7 @@ def _running_emulator(state_dir: Path) -> bool:
 
 def run_demo(settings: DemoSettings, echo: Callable[[str], None] = print) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)  # the warehouse and Dagster's storage hold personal data
     emulator = None
     if _running_emulator(settings.state_dir):
         echo(f"using the emulator already serving {settings.state_dir}")

@@ -27,6 +27,10 @@ Offset = int | np.ndarray
 _RECORD_LEVELS = (1, 77)  # levels that start a record description of their own, at offset 0
 
 
+# The longest record z/OS allows: a larger layout is a mistake (or hostile) and would take forever to place.
+MAX_RECORD_LENGTH = 32_760
+
+
 @dataclass(frozen=True)
 class LayoutRow:
     """One line of the layout table (`sfsync legacy layout`); offsets are 0-based bytes."""
@@ -151,6 +155,12 @@ class Layout:
         self._areas = _group_areas(nodes, copybook.source)
         self.counter_names = self._check_counters()
         self.record_length = sum(max(node.max_size for node in area) for area in self._areas)
+        if self.record_length > MAX_RECORD_LENGTH:
+            raise _error(
+                copybook.source,
+                copybook.records[0],
+                f"records of {self.record_length:,} bytes; the largest z/OS record is {MAX_RECORD_LENGTH:,}",
+            )
         self.is_variable = any(node.dynamic for area in self._areas for node in area)
 
     def rows(self) -> list[LayoutRow]:

@@ -257,7 +257,7 @@ class _Parser:
 
     def _parse_entry(self, tokens: list[_Token]) -> CopybookField | None:
         first = tokens[0]
-        if not first.text.isdigit():
+        if not (first.text.isascii() and first.text.isdigit()):
             raise self._error(
                 CopybookSyntaxError, f"expected a level number, found {first.text!r}", first.line
             )
@@ -335,7 +335,11 @@ class _Parser:
         high = low
         if cursor.skip("TO"):
             high = cursor.take()
-        if not (low.isdigit() and high.isdigit()) or int(high) < int(low) or int(high) == 0:
+        if (
+            not (f"{low}{high}".isascii() and low.isdigit() and high.isdigit())
+            or int(high) < int(low)
+            or int(high) == 0
+        ):
             raise self._error(
                 CopybookSyntaxError, "OCCURS needs counts like 'n' or 'm TO n' with n > 0", line
             )

@@ -60,6 +60,10 @@ class Picture:
         return self.category is not PictureCategory.ALPHANUMERIC
 
 
+# The longest record z/OS allows; no picture can be longer.
+MAX_PICTURE_SIZE = 32_760
+
+
 def parse_picture(text: str) -> Picture:
     """Parse a PICTURE character string such as `S9(5)V99`, `X(20)` or `ZZ,ZZ9.99-`."""
     expanded = _expand_repeats(text)
@@ -78,10 +82,19 @@ def parse_picture(text: str) -> Picture:
 
 
 def _expand_repeats(text: str) -> str:
+    size = 0
+
     def repeat(match: re.Match[str]) -> str:
+        nonlocal size
         count = int(match.group(2))
         if count == 0:
             raise PictureError(f"PICTURE {text!r} repeats a symbol zero times")
+        size += count
+        if size > MAX_PICTURE_SIZE:
+            # Checked before expanding: PIC X(999999999) must not build a gigabyte string first.
+            raise PictureError(
+                f"PICTURE {text!r} is longer than {MAX_PICTURE_SIZE:,} positions, the largest record"
+            )
         return match.group(1) * count
 
     expanded = _REPEAT.sub(repeat, text.upper())

@@ -18,7 +18,7 @@ from .lines import physical_lines, printable, undecodable
 from .profiles import DateRule, FixedColumn, FixedWidthProfile
 from .records import CONTROL_RECORD, MALFORMED_RECORD, ReadBatch, RecordCounts, Rejection
 from .settings import Feed
-from .values import INVALID_ENCODING, INVALID_NUMBER, Rejected
+from .values import INVALID_ENCODING, INVALID_NUMBER, MAX_DIGITS, Rejected
 
 BATCH_ROWS = 50_000
 
@@ -118,6 +118,8 @@ def _digits(keep_text: bool) -> Callable[[str], int | str]:
     def read(text: str) -> int | str:
         if not text.isascii() or not text.isdigit():
             raise Rejected(INVALID_NUMBER, f"{text!r} is not an unsigned number (digits only)")
+        if not keep_text and len(text.lstrip("0")) > MAX_DIGITS:
+            raise Rejected(INVALID_NUMBER, f"{text!r} has more than {MAX_DIGITS} digits")
         return text if keep_text else int(text)
 
     return read

@@ -164,4 +164,6 @@ class Overpunch:
                 f"{value!r}: last character {last!r} is not a sign character ({self.positive} or {self.negative})",
             )
         digits = value[:-1] + str(digit)
+        if len(digits.lstrip("0")) > MAX_DIGITS:
+            raise Rejected(INVALID_NUMBER, f"{value!r} has more than {MAX_DIGITS} digits")
         return Decimal(f"{sign}{digits}").scaleb(-scale)

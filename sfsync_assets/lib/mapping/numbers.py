@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from .findings import Rejected, Rule
@@ -30,4 +31,7 @@ def parse_decimal(text: str, decimal_separator: str = ".", thousands_separator: 
         value = value.replace(decimal_separator, ".")
     if not _PLAIN.match(value):
         raise Rejected(Rule.INVALID_NUMBER, f"{text!r} is not a number")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise Rejected(Rule.INVALID_NUMBER, f"{text!r} is beyond the range of a number")
+    return number

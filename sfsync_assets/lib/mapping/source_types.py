@@ -7,6 +7,7 @@ source's declared formats and typed values pass through. Blank text is null.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -28,6 +29,9 @@ FILLS = {
 }
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 
 
 def read_value(
@@ -58,8 +62,8 @@ def _integer(raw: Any) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
     text = str(raw).strip()
-    if not text.lstrip("+-").isdigit():
-        raise Rejected(Rule.INVALID_NUMBER, f"{raw!r} is not a whole number")
+    if not _INTEGER.fullmatch(text):
+        raise Rejected(Rule.INVALID_NUMBER, f"{raw!r} is not a whole number of at most 18 digits")
     return int(text)
 
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from simple_salesforce import Salesforce
 
-from .shapes import ObjectShape, soql_datetime, typed_value
+from .shapes import ObjectShape, soql_datetime, soql_string, typed_value
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_COMPOSITE_SUBREQUESTS = 25
@@ -123,7 +123,7 @@ class SalesforceReader:
         chunks = [record_ids[i : i + _IDS_PER_QUERY] for i in range(0, len(record_ids), _IDS_PER_QUERY)]
         soqls = [
             f"SELECT {', '.join(shape.selectable)} FROM {shape.name} "
-            f"WHERE Id IN ({', '.join(repr(str(record_id)) for record_id in chunk)})"
+            f"WHERE Id IN ({', '.join(soql_string(str(record_id)) for record_id in chunk)})"
             for chunk in chunks
         ]
         return self._open([(shape, soql, None) for soql in soqls])

@@ -119,6 +119,23 @@ def parse_salesforce_datetime(text: str) -> datetime:
 
 
 def soql_datetime(moment: datetime) -> str:
-    """A SOQL datetime literal, in UTC with milliseconds."""
+    """A SOQL datetime literal, in UTC with milliseconds (years zero-padded to four digits)."""
     moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+_SOQL_ESCAPES = {
+    "\\": "\\\\",
+    "'": "\\'",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
+def soql_string(value: str) -> str:
+    """A SOQL string literal: single-quoted, with Salesforce's backslash escapes (never Python's repr)."""
+    return "'" + "".join(_SOQL_ESCAPES.get(char, char) for char in value) + "'"
