@@ -27,6 +27,7 @@ sync: setup
 
 ## test: lint, validate the Dagster definitions, run the test suite
 test: setup
+	bash scripts/install_browser.sh
 	$(BIN)/ruff check .
 	DAGSTER_HOME= $(BIN)/dagster definitions validate -w workspace.yaml
 	$(BIN)/pytest -q

@@ -21,7 +21,8 @@ from ...lib.salesforce.change_feed import (
     is_own_write,
 )
 from ..salesforce_resource import SalesforceResource
-from .salesforce import SETTINGS, asset_key, salesforce_raw
+from . import salesforce as ingest
+from .salesforce import SETTINGS, asset_key
 
 POLL_SECONDS = 5.0
 
@@ -96,7 +97,7 @@ def salesforce_change_feed_sensor(context: dg.SensorEvaluationContext, salesforc
             dg.RunRequest(
                 run_key=f"records:{json.dumps(new_positions, sort_keys=True)}",
                 asset_selection=[asset_key(name) for name in record_ids],
-                run_config={"ops": {salesforce_raw.op.name: {"config": {"record_ids": record_ids}}}},
+                run_config={"ops": {ingest.salesforce_raw.op.name: {"config": {"record_ids": record_ids}}}},
                 tags={
                     "sfsync/reason": "change feed",
                     "sfsync/records": str(sum(map(len, record_ids.values()))),

@@ -1,0 +1,268 @@
+"""Identity resolution of person records: sfsync's full and incremental runs against plain Splink, same data.
+
+For each size a generated company is staged (the test fixture loader), then each step runs in its own process
+(so peak RSS is its own):
+- sfsync full: deterministic rules + the shipped model over every record, clustering with stable ids;
+- sfsync incremental: the same warehouse after a day of business (`--mutate 2`): only new and changed records;
+- sfsync train: retraining the person model on the same records (done by hand, not per run);
+- plain Splink: library comparisons on the canonical columns, simple blocking on names / email / phone, trained
+  on the same records (no saved model exists for it), Splink's own clustering.
+F1 is measured against the generator's truth. Results: bench/results/identity.json and a Markdown table.
+
+    python bench/bench_identity.py [--persons 100000 1000000] [--baseline-max 100000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import duckdb
+import pandas as pd
+from common import comparison, markdown_table, write_results
+
+from sfsync_assets.lib.generator.mutate import mutate_company
+from sfsync_assets.lib.generator.pipeline import GenerateConfig, generate_company
+from sfsync_assets.lib.matching.clustering import update_clusters
+from sfsync_assets.lib.matching.features import compute_features
+from sfsync_assets.lib.matching.links import update_links
+from sfsync_assets.lib.matching.quality import cluster_level, pairwise
+from sfsync_assets.lib.matching.settings import NICKNAMES_FILE, load_matching_settings
+from sfsync_assets.lib.matching.training import train_model
+from sfsync_assets_tests.lib.matching.generated_company import stage_company, truth_entities
+
+PERSONS_PER_SOURCE_RECORD = 0.252  # share of a generated company's source records that are persons
+SEED = 5
+COLUMNS = [
+    "step",
+    "persons",
+    "wall_s",
+    "cpu_s",
+    "peak_rss_mb",
+    "pairwise_f1",
+    "cluster_f1",
+    "precision",
+    "recall",
+]
+
+
+def _scores(clusters: pd.Series, company: Path) -> dict[str, float]:
+    truth = truth_entities(company)
+    expected = pd.Series({key: truth[("person", key)] for key in clusters.index})
+    pairs, entities = pairwise(clusters, expected), cluster_level(clusters, expected)
+    return {
+        "pairwise_f1": pairs.f1,
+        "cluster_f1": entities.f1,
+        "precision": pairs.precision,
+        "recall": pairs.recall,
+    }
+
+
+def _xref(connection: duckdb.DuckDBPyConnection) -> pd.Series:
+    frame = connection.sql(
+        "SELECT source_key, golden_id FROM identity.xref WHERE entity_type = 'person' AND is_active"
+    ).df()
+    return frame.set_index("source_key")["golden_id"]
+
+
+def _sfsync_run(database: Path, run_id: str) -> dict[str, Any]:
+    settings = load_matching_settings()
+    with duckdb.connect(str(database)) as connection:
+        links = update_links(connection, "person", settings, run_id)
+        update_clusters(connection, "person", settings, run_id)
+    return {"mode": links.mode, "scored_records": links.new_records + links.changed_records}
+
+
+def _sfsync_train(database: Path) -> dict[str, Any]:
+    settings = load_matching_settings()
+    with duckdb.connect(str(database)) as connection:
+        features = compute_features(connection, "person", settings, NICKNAMES_FILE)
+        records = connection.sql(f"SELECT * FROM {features}").to_arrow_table()
+    train_model(records, "person", settings.training)
+    return {}
+
+
+def _plain_splink(database: Path) -> pd.Series:
+    """Splink as its tutorials use it: library comparisons, blocking on exact names / email / phone."""
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        records = connection.sql(
+            """
+            SELECT source_key AS unique_id, lower(FirstName) AS first_name, lower(LastName) AS last_name,
+                   lower(Email) AS email, Phone AS phone, MailingPostalCode AS postcode, MailingCity AS city
+            FROM staged.person
+            """
+        ).to_arrow_table()
+    db_api = DuckDBAPI()
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.NameComparison("first_name"),
+            cl.NameComparison("last_name"),
+            cl.EmailComparison("email"),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("postcode"),
+            cl.ExactMatch("city"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("first_name", "last_name"),
+            block_on("email"),
+            block_on("phone"),
+        ],
+    )
+    linker = Linker(db_api.register(records), settings, log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match([block_on("email")], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=SEED)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name", "last_name"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("email"))
+    predictions = linker.inference.predict(threshold_match_probability=0.9)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.9)
+    frame = clusters.as_pandas_dataframe()
+    return frame.set_index("unique_id")["cluster_id"]
+
+
+def child(step: str, database: Path, company: Path) -> None:
+    """Run one step in this process and print its measurements as JSON."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    if step == "plain Splink":
+        clusters = _plain_splink(database)
+        extra: dict[str, Any] = {}
+    elif step == "sfsync train":
+        extra = _sfsync_train(database)
+        clusters = None
+    else:
+        extra = _sfsync_run(database, step)
+        clusters = None
+    result = {
+        "wall_s": round(time.perf_counter() - wall, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        **extra,
+    }
+    if step.startswith("sfsync") and step != "sfsync train":
+        with duckdb.connect(str(database), read_only=True) as connection:
+            clusters = _xref(connection)
+    if clusters is not None:
+        result.update(_scores(clusters, company))
+    print(json.dumps(result))
+
+
+def _in_child(step: str, database: Path, company: Path) -> dict[str, Any]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", step, str(database), str(company)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _stage(company: Path, database: Path) -> int:
+    with duckdb.connect(str(database)) as connection:
+        return stage_company(company, connection)["person"]
+
+
+def _restage(database: Path, staged: Path) -> None:
+    """Replace the staged tables of `database` with those of `staged` (the company after a day of business)."""
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(f"ATTACH '{staged}' AS mutated (READ_ONLY)")
+        for table in ("person", "organization"):
+            connection.execute(
+                f"CREATE OR REPLACE TABLE staged.{table} AS SELECT * FROM mutated.staged.{table}"
+            )
+        connection.execute("DETACH mutated")
+
+
+def bench_size(persons: int, work: Path, with_baseline: bool) -> list[dict[str, Any]]:
+    company, mutated = work / "company", work / "mutated"
+    generate_company(
+        GenerateConfig(out_dir=company, scale=round(persons / PERSONS_PER_SOURCE_RECORD), seed=SEED)
+    )
+    staged = work / "before.duckdb"
+    staged_persons = _stage(company, staged)
+    shutil.copytree(company, mutated)
+    mutate_company(mutated, 2.0, seed=1)
+    mutated_staged = work / "after.duckdb"
+    _stage(mutated, mutated_staged)
+
+    rows = []
+    warehouse = work / "warehouse.duckdb"
+    shutil.copy(staged, warehouse)
+    rows.append({"step": "sfsync full", **_in_child("sfsync full", warehouse, company)})
+    _restage(warehouse, mutated_staged)
+    rows.append({"step": "sfsync incremental", **_in_child("sfsync incremental", warehouse, mutated)})
+    rows.append({"step": "sfsync train", **_in_child("sfsync train", staged, company)})
+    if with_baseline:
+        rows.append({"step": "plain Splink", **_in_child("plain Splink", staged, company)})
+    for row in rows:
+        row["persons"] = staged_persons
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--baseline-max", type=int, default=100_000, help="run plain Splink up to this size")
+    parser.add_argument("--quick", action="store_true", help="10,000 persons: a smoke run")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        step, database, company = arguments.child
+        child(step, Path(database), Path(company))
+        return
+    rows = []
+    for persons in [10_000] if arguments.quick else arguments.persons:
+        with tempfile.TemporaryDirectory(prefix=f"bench-identity-{persons}-") as work:
+            rows += bench_size(persons, Path(work), persons <= arguments.baseline_max)
+    comparisons = []
+    for persons in sorted({row["persons"] for row in rows}):
+        by_step = {row["step"]: row for row in rows if row["persons"] == persons}
+        if "plain Splink" in by_step:
+            ours, baseline = by_step["sfsync full"], by_step["plain Splink"]
+            comparisons += [
+                comparison(
+                    f"{persons:,} persons, full run, wall s",
+                    ours["wall_s"],
+                    baseline["wall_s"],
+                    "s",
+                    baseline_name="plain Splink (trained in the run)",
+                ),
+                comparison(
+                    f"{persons:,} persons, pairwise F1",
+                    ours["pairwise_f1"],
+                    baseline["pairwise_f1"],
+                    "",
+                    higher_is_better=True,
+                    baseline_name="plain Splink",
+                ),
+            ]
+        comparisons.append(
+            comparison(
+                f"{persons:,} persons, 2 % changed, wall s",
+                by_step["sfsync incremental"]["wall_s"],
+                by_step["sfsync full"]["wall_s"],
+                "s",
+                baseline_name="sfsync full run",
+            )
+        )
+    path = write_results("identity", rows, {"quick": arguments.quick, "seed": SEED}, comparisons)
+    print(markdown_table(rows, COLUMNS))
+    print(f"\nwritten to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""golden/organization and golden/person: one golden record per entity, every field with its provenance.
+
+Survivorship follows the system-of-record matrix (`config/system_of_record.yaml`); where each value came from
+and why it won is in `golden.provenance`.
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from ...lib.config.files import config_version
+from ...lib.golden.matrix import SYSTEM_OF_RECORD_FILE, EntityType, load_system_of_record
+from ...lib.golden.survivorship import GOLDEN_TABLES, GoldenReport, build_golden
+from ..identity.matches import AUTOMATION
+from ..identity.xref import XREF_KEY
+
+ENTITY_TYPES: tuple[EntityType, ...] = ("organization", "person")
+PREVIEW_ROWS = 10
+
+
+def golden_key(entity_type: EntityType) -> dg.AssetKey:
+    return dg.AssetKey(["golden", entity_type])
+
+
+def golden_metadata(report: GoldenReport, preview: str) -> dict:
+    filled = {
+        field: f"{count / report.records:.1%}" if report.records else "0%"
+        for field, count in report.fields_filled.items()
+    }
+    return {
+        "dagster/row_count": report.records,
+        "dagster/table_name": f"warehouse.{GOLDEN_TABLES[report.entity_type]}",
+        "values_refused": report.values_refused,
+        "fields_filled": dg.MetadataValue.json(filled),
+        "preview": dg.MetadataValue.md(preview),
+    }
+
+
+def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=golden_key(entity_type),
+        deps=[XREF_KEY],
+        description=f"One golden {entity_type} per entity: each field from the system of record for it, with "
+        "where it came from and why in golden.provenance.",
+        group_name="golden",
+        kinds={"splink", "duckdb"},
+        code_version=config_version(SYSTEM_OF_RECORD_FILE),
+        pool="duckdb_writer",
+        automation_condition=AUTOMATION,
+    )
+    def golden(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+        matrix = load_system_of_record()
+        with duckdb.get_connection() as connection:
+            report = build_golden(connection, entity_type, matrix, context.run_id)
+            preview = connection.sql(
+                f"SELECT * FROM {GOLDEN_TABLES[entity_type]} ORDER BY golden_id LIMIT {PREVIEW_ROWS}"
+            ).df()
+        return dg.MaterializeResult(
+            metadata=golden_metadata(report, preview.astype(str).to_markdown(index=False))
+        )
+
+    return golden
+
+
+GOLDEN_ASSETS = {entity_type: golden_asset(entity_type) for entity_type in ENTITY_TYPES}
+
+
+@dg.definitions
+def golden_definitions() -> dg.Definitions:
+    return dg.Definitions(assets=list(GOLDEN_ASSETS.values()))

@@ -1,0 +1,102 @@
+"""outbound/salesforce/<target>_push: golden records written to Salesforce, within the API budget.
+
+Parents before children: a target's push depends on its parent's, and children whose parent Salesforce has not
+confirmed wait. The consent fast path (`<target>_consent`) writes only opt-out flags of records Salesforce
+already holds, so it is small enough to run within a minute of a golden change.
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from ...lib.outbound.push import PushScope, push
+from ...lib.salesforce.budget import ApiGovernor
+from ...lib.warehouse import sync_state
+from ..salesforce_resource import SalesforceResource
+from .keys import consent_key, golden_key, plan_key, push_key
+from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
+
+
+def _push(
+    context: dg.AssetExecutionContext,
+    scope: PushScope,
+    duckdb: DuckDBResource,
+    salesforce: SalesforceResource,
+    outbound: OutboundResource,
+) -> dg.MaterializeResult:
+    settings = outbound.settings()
+    with duckdb.get_connection() as connection:
+        governor = ApiGovernor(
+            settings.salesforce.budget.policy(), used_before_run=sync_state.api_calls_last_day(connection)
+        )
+        try:
+            result = push(
+                connection,
+                settings,
+                scope,
+                lambda: salesforce.connect(governor),
+                governor,
+                context.run_id,
+                salesforce.client_id,
+                outbound.system_of_record,
+            )
+        finally:
+            sync_state.record_api_calls(connection, context.run_id, governor.calls)
+    if result.report.stopped:
+        context.log.warning("push of %s stopped early: %s", scope.target, result.report.stopped)
+    return dg.MaterializeResult(metadata={**result.metadata(), **governor.summary()})
+
+
+def build_push_asset(target_name: str) -> dg.AssetsDefinition:
+    target = SHIPPED_SETTINGS.targets[target_name]
+    parent_push = [push_key(target.parent.target)] if target.parent else []
+
+    @dg.asset(
+        key=push_key(target_name),
+        deps=[plan_key(target_name), *parent_push],
+        group_name="outbound",
+        kinds={"salesforce", "duckdb"},
+        owners=["team:integration"],
+        pool="duckdb_writer",
+        code_version=CODE_VERSION,
+        description=f"Golden {target.golden_entity} records upserted into Salesforce {target.object}s on "
+        f"{target.external_id}; the ledger, audit log and dead letter record every answer.",
+    )
+    def _push_target(
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        salesforce: SalesforceResource,
+        outbound: OutboundResource,
+    ) -> dg.MaterializeResult:
+        return _push(context, PushScope(target_name), duckdb, salesforce, outbound)
+
+    return _push_target
+
+
+def build_consent_asset(target_name: str, fields: tuple[str, ...]) -> dg.AssetsDefinition:
+    target = SHIPPED_SETTINGS.targets[target_name]
+
+    @dg.asset(
+        key=consent_key(target_name),
+        deps=[golden_key(target.golden_entity)],
+        group_name="outbound",
+        kinds={"salesforce", "duckdb"},
+        owners=["team:integration"],
+        pool="duckdb_writer",
+        code_version=CODE_VERSION,
+        description=f"Opt-outs ({', '.join(fields)}) of golden {target.golden_entity}s written to the "
+        f"Salesforce {target.object}s that already exist, ahead of the full push.",
+    )
+    def _push_consent(
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        salesforce: SalesforceResource,
+        outbound: OutboundResource,
+    ) -> dg.MaterializeResult:
+        return _push(context, PushScope(target_name, fields), duckdb, salesforce, outbound)
+
+    return _push_consent
+
+
+account_push = build_push_asset("account")
+contact_push = build_push_asset("contact")
+contact_consent = build_consent_asset(SHIPPED_SETTINGS.consent.target, tuple(SHIPPED_SETTINGS.consent.fields))

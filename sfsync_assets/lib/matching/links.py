@@ -1,0 +1,289 @@
+"""One matching run: find the links of new and changed records, keep every other link as it was.
+
+The staged records' features are compared with those stored by the previous run: new and changed records are
+scored against all records (deterministic rules, then the model), links of changed and removed records are
+dropped, and every record whose links may have changed is queued in `identity.pending` for clustering. A new
+model or new matching settings (a different `model_version`) rescore everything once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ..config.files import config_version
+from .deterministic import deterministic_pairs
+from .features import compute_features
+from .scoring import score_pairs
+from .settings import MATCHING_DIR, NICKNAMES_FILE, SETTINGS_FILE, EntityType, MatchingSettings
+from .store import MATCH_RUNS, PENDING, ensure_identity_tables, features_table, matches_table
+from .training import training_facts_path
+
+DELTA = "sfsync_delta"
+MODEL_RULE = "model"
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    entity_type: EntityType
+    mode: str
+    model_version: str
+    records: int
+    new_records: int
+    changed_records: int
+    removed_records: int
+    links_added: int
+    links_removed: int
+    links_total: int
+    links_by_rule: dict[str, int] = field(default_factory=dict)
+
+
+def model_version(settings: MatchingSettings, entity_type: EntityType, model_dir: Path = MATCHING_DIR) -> str:
+    """Changes whenever the saved model, the settings or the nickname table change ('untrained' without a
+    model: matching then stops with ModelNotTrainedError)."""
+    model = settings.model_path(entity_type, model_dir)
+    if not model.exists():
+        return "untrained"
+    facts = training_facts_path(model)
+    return config_version(model, *([facts] if facts.exists() else []), SETTINGS_FILE, NICKNAMES_FILE)
+
+
+def update_links(
+    connection: duckdb.DuckDBPyConnection,
+    entity_type: EntityType,
+    settings: MatchingSettings,
+    run_id: str,
+    *,
+    model_dir: Path = MATCHING_DIR,
+    full: bool = False,
+) -> LinkReport:
+    current = compute_features(connection, entity_type, settings, NICKNAMES_FILE)
+    ensure_identity_tables(connection, entity_type, current)
+    version = model_version(settings, entity_type, model_dir)
+    links_before = _count(connection, matches_table(entity_type))
+    if (
+        full
+        or _features_reshaped(connection, entity_type, current)
+        or _last_version(connection, entity_type) != version
+    ):
+        full = True
+        _forget_links(connection, entity_type, current)
+    changes = _changes(connection, entity_type, current)
+    _drop_links(connection, entity_type)
+    rules = settings.entity(entity_type).deterministic_rules
+    det = deterministic_pairs(connection, rules, current, None if full else DELTA)
+    model_links = _model_links(connection, entity_type, settings, model_dir, current, full)
+    links_added, by_rule = _store_links(connection, entity_type, det, model_links, run_id)
+    _store_features(connection, entity_type, current, run_id)
+    _queue(connection, entity_type, run_id)
+    links_total = _count(connection, matches_table(entity_type))
+    report = LinkReport(
+        entity_type=entity_type,
+        mode="full" if full else "incremental",
+        model_version=version,
+        records=_count(connection, current),
+        new_records=changes["new"],
+        changed_records=changes["changed"],
+        removed_records=changes["removed"],
+        links_added=links_added,
+        links_removed=links_before - (links_total - links_added),
+        links_total=links_total,
+        links_by_rule=by_rule,
+    )
+    _log(connection, report, run_id)
+    return report
+
+
+def _count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
+    return connection.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def _features_reshaped(connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str) -> bool:
+    def columns(table: str) -> list[str]:
+        return [row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()]
+
+    return columns(features_table(entity_type))[:-1] != columns(current)
+
+
+def _last_version(connection: duckdb.DuckDBPyConnection, entity_type: EntityType) -> str | None:
+    rows = connection.execute(
+        f"SELECT model_version FROM {MATCH_RUNS} WHERE entity_type = ? ORDER BY matched_at DESC LIMIT 1",
+        [entity_type],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _forget_links(connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str) -> None:
+    """Before a full run: every current record counts as changed, and no link survives."""
+    stored = features_table(entity_type)
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE sfsync_known AS SELECT source_key FROM {stored};
+        CREATE OR REPLACE TABLE {stored} AS SELECT *, NULL::VARCHAR AS matched_run_id FROM {current} WHERE false;
+        INSERT INTO {stored} (source_key) SELECT source_key FROM sfsync_known;
+        DELETE FROM {matches_table(entity_type)};
+        """
+    )
+
+
+def _changes(connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str) -> Counter:
+    """Fill the delta table (source_key, change) and count new, changed and removed records."""
+    stored = features_table(entity_type)
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE sfsync_changes AS
+            SELECT coalesce(c.source_key, s.source_key) AS source_key,
+                   CASE WHEN s.source_key IS NULL THEN 'new'
+                        WHEN c.source_key IS NULL THEN 'removed'
+                        ELSE 'changed' END AS change
+            FROM {current} AS c FULL JOIN {stored} AS s USING (source_key)
+            WHERE c.fingerprint IS DISTINCT FROM s.fingerprint;
+        CREATE OR REPLACE TEMP TABLE {DELTA} AS
+            SELECT c.* FROM {current} AS c JOIN sfsync_changes USING (source_key) WHERE change <> 'removed';
+        """
+    )
+    return Counter(
+        dict(connection.execute("SELECT change, count(*) FROM sfsync_changes GROUP BY change").fetchall())
+    )
+
+
+def _drop_links(connection: duckdb.DuckDBPyConnection, entity_type: EntityType) -> None:
+    """Remove the links of changed and removed records; they are scored again (or not at all)."""
+    matches = matches_table(entity_type)
+    connection.execute(
+        f"""
+        DELETE FROM {matches} WHERE source_key_l IN (SELECT source_key FROM sfsync_changes WHERE change <> 'new')
+                                 OR source_key_r IN (SELECT source_key FROM sfsync_changes WHERE change <> 'new')
+        """
+    )
+
+
+def _model_links(
+    connection: duckdb.DuckDBPyConnection,
+    entity_type: EntityType,
+    settings: MatchingSettings,
+    model_dir: Path,
+    current: str,
+    full: bool,
+) -> pa.Table | None:
+    if _count(connection, DELTA) == 0 or _count(connection, current) < 2:
+        return None
+    options = settings.entity(entity_type)
+    records = connection.sql(f"SELECT * FROM {current}").to_arrow_table()
+    delta_keys = (
+        None if full else connection.sql(f"SELECT source_key FROM {DELTA}").to_arrow_table()["source_key"]
+    )
+    return score_pairs(
+        records,
+        entity_type,
+        settings.model_path(entity_type, model_dir),
+        options.match_threshold,
+        options.min_agreeing_features,
+        delta_keys,
+    )
+
+
+def _store_links(
+    connection: duckdb.DuckDBPyConnection,
+    entity_type: EntityType,
+    deterministic: str,
+    model_links: pa.Table | None,
+    run_id: str,
+) -> tuple[int, dict[str, int]]:
+    """Insert the new links, one row per pair with every rule that found it; returns (pairs, pairs per rule)."""
+    model_select = (
+        f"SELECT source_key_l, source_key_r, '{MODEL_RULE}' AS rule, match_probability, match_weight, agreeing "
+        "FROM sfsync_model_links"
+    )
+    if model_links is None:
+        model_select += " WHERE false"
+        model_links = pa.table(
+            {
+                "source_key_l": [],
+                "source_key_r": [],
+                "match_probability": [],
+                "match_weight": [],
+                "agreeing": pa.array([], pa.list_(pa.string())),
+            }
+        )
+    connection.register("sfsync_model_links", model_links)
+    try:
+        connection.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE sfsync_new_links AS
+            SELECT source_key_l, source_key_r,
+                   string_agg(DISTINCT rule, '+' ORDER BY rule) AS rule,
+                   max(match_probability) AS match_probability,
+                   max(match_weight) AS match_weight,
+                   max(agreeing) AS agreeing
+            FROM (
+                SELECT source_key_l, source_key_r, rule, 1.0 AS match_probability, NULL::DOUBLE AS match_weight,
+                       NULL::VARCHAR[] AS agreeing
+                FROM {deterministic}
+                UNION ALL {model_select}
+            )
+            GROUP BY source_key_l, source_key_r
+            """
+        )
+    finally:
+        connection.unregister("sfsync_model_links")
+    connection.execute(
+        f"""
+        INSERT OR REPLACE INTO {matches_table(entity_type)}
+        SELECT *, ? AS matched_run_id, ? AS matched_at FROM sfsync_new_links
+        """,
+        [run_id, datetime.now(UTC)],
+    )
+    by_rule = dict(
+        connection.execute(
+            "SELECT rule, count(*) FROM (SELECT unnest(string_split(rule, '+')) AS rule FROM sfsync_new_links) "
+            "GROUP BY rule ORDER BY rule"
+        ).fetchall()
+    )
+    return _count(connection, "sfsync_new_links"), by_rule
+
+
+def _store_features(
+    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str, run_id: str
+) -> None:
+    stored = features_table(entity_type)
+    connection.execute(f"DELETE FROM {stored} WHERE source_key IN (SELECT source_key FROM sfsync_changes)")
+    connection.execute(f"INSERT INTO {stored} SELECT *, ? FROM {DELTA}", [run_id])
+
+
+def _queue(connection: duckdb.DuckDBPyConnection, entity_type: EntityType, run_id: str) -> None:
+    """Queue the records whose links changed; a record queued twice keeps its strongest change."""
+    connection.execute(
+        f"""
+        INSERT INTO {PENDING} SELECT ?, source_key, change, ? FROM sfsync_changes
+        ON CONFLICT (entity_type, source_key) DO UPDATE SET
+            change = CASE WHEN {PENDING}.change = 'new' AND excluded.change = 'changed' THEN 'new'
+                          ELSE excluded.change END,
+            run_id = excluded.run_id
+        """,
+        [entity_type, run_id],
+    )
+
+
+def _log(connection: duckdb.DuckDBPyConnection, report: LinkReport, run_id: str) -> None:
+    connection.execute(
+        f"INSERT INTO {MATCH_RUNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            report.entity_type,
+            report.mode,
+            report.model_version,
+            report.records,
+            report.new_records,
+            report.changed_records,
+            report.removed_records,
+            report.links_added,
+            report.links_removed,
+            datetime.now(UTC),
+        ],
+    )

@@ -1,0 +1,98 @@
+"""The sync health report as Markdown (asset metadata) and as a small standalone HTML page (for people without
+access to the Dagster UI), plus the readable sample tables checks put in their metadata."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from .health import HealthReport, HealthRow
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return str(value)
+
+
+def markdown_table(rows: Sequence[Mapping[str, Any]], limit: int | None = None) -> str:
+    """Rows as a Markdown table (columns from the first row), at most `limit` of them, saying how many were left."""
+    if not rows:
+        return "_none_"
+    columns = list(rows[0])
+    shown = rows if limit is None else rows[:limit]
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *("| " + " | ".join(_cell(row.get(c)).replace("|", "\\|") for c in columns) + " |" for row in shown),
+    ]
+    if len(shown) < len(rows):
+        lines.append(f"\n_{len(rows) - len(shown)} more not shown_")
+    return "\n".join(lines)
+
+
+def _by_integration(rows: Sequence[HealthRow]) -> dict[str, list[dict[str, Any]]]:
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        tables.setdefault(row.integration, []).append({"object": row.object, **row.metrics})
+    for integration, table in tables.items():
+        columns = list(dict.fromkeys(column for entry in table for column in entry))
+        tables[integration] = [{column: entry.get(column) for column in columns} for entry in table]
+    return tables
+
+
+def _heartbeat_rows(report: HealthReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "integration": beat.integration,
+            "last success": beat.last_success,
+            "status": "MISSING" if beat.is_missing(report.generated_at) else "ok",
+            "detail": beat.describe(report.generated_at),
+        }
+        for beat in report.heartbeats
+    ]
+
+
+def render_markdown(report: HealthReport) -> str:
+    parts = [
+        f"**Sync health** at {_cell(report.generated_at)}",
+        "### Heartbeats",
+        markdown_table(_heartbeat_rows(report)),
+    ]
+    for integration, table in _by_integration(report.rows).items():
+        parts += [f"### {integration}", markdown_table(table)]
+    return "\n\n".join(parts)
+
+
+def _html_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    if not rows:
+        return "<p><em>none</em></p>"
+    columns = list(rows[0])
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in columns) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(report: HealthReport) -> str:
+    sections = [f"<h2>Heartbeats</h2>{_html_table(_heartbeat_rows(report))}"]
+    sections += [
+        f"<h2>{html.escape(integration)}</h2>{_html_table(table)}"
+        for integration, table in _by_integration(report.rows).items()
+    ]
+    generated = html.escape(_cell(report.generated_at))
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>sfsync sync health</title><style>"
+        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
+        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}th{background:#eee}"
+        "td:first-child,th:first-child{text-align:left}</style></head><body>"
+        f"<h1>sfsync sync health</h1><p>Generated {generated}</p>{''.join(sections)}</body></html>"
+    )

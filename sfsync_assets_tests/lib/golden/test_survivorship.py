@@ -1,0 +1,153 @@
+"""Survivorship on a hand-written entity: every rule of the matrix, and the provenance and conflicts it leaves."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from sfsync_assets.lib.golden.conflicts import build_conflicts
+from sfsync_assets.lib.golden.matrix import load_system_of_record
+from sfsync_assets.lib.golden.survivorship import build_golden
+from sfsync_assets.lib.matching.resolve import resolve_identities
+from sfsync_assets.lib.matching.settings import load_matching_settings
+from sfsync_assets.lib.warehouse.quarantine import QuarantinedRow, quarantine
+from sfsync_assets_tests.lib.matching.prepared import stage_rows
+
+ACME = "100001"
+ORGANIZATIONS = [
+    # Salesforce: the contact fields' system of record; its phone and industry are not valid values.
+    {
+        "source_key": "salesforce:Account:1",
+        "Name": "Acme Inc.",
+        "Phone": "12345",
+        "Industry": "Tech",
+        "Credit_Limit__c": 6000.0,
+        "ERP_Customer_Id__c": ACME,
+        "source_updated_at": "2026-01-01T00:00:00Z",
+    },
+    {
+        "source_key": "salesforce:Account:2",
+        "Name": "ACME Incorporated",
+        "ERP_Customer_Id__c": ACME,
+        "source_updated_at": "2026-06-01T00:00:00Z",
+    },
+    {
+        "source_key": "salesforce:Account:3",
+        "Name": "Deleted Acme",
+        "ERP_Customer_Id__c": ACME,
+        "is_deleted": True,
+        "source_updated_at": "2026-10-01T00:00:00Z",
+    },
+    # ERP: the finance fields' system of record; the first row's phone is quarantined, the second row is a
+    # newer duplicate with its own customer number.
+    {
+        "source_key": f"erp:customers:{ACME}",
+        "Name": "Acme",
+        "Phone": "+12125550100",
+        "Industry": "Technology",
+        "Credit_Limit__c": 5000.0,
+        "Tax_Id__c": "T-1",
+        "ERP_Customer_Id__c": ACME,
+        "source_updated_at": "2025-01-01T00:00:00Z",
+    },
+    {
+        "source_key": "erp:customers:8000001",
+        "Phone": "+12125550199",
+        "Credit_Limit__c": 7000.0,
+        "Tax_Id__c": "T-1",
+        "ERP_Customer_Id__c": "8000001",
+        "source_updated_at": "2026-09-01T00:00:00Z",
+    },
+    # The mainframe: ARBAL is newer than CUSTMAST but never gives the name.
+    {
+        "source_key": "legacy_ebcdic:CUSTMAST:7",
+        "Name": "GLOBEX CORPORATION",
+        "source_updated_at": "2020-01-01T00:00:00Z",
+    },
+    {
+        "source_key": "legacy_fixed:ARBAL:7",
+        "Name": "GLOBEX CORPORATIO",
+        "Credit_Limit__c": 1000.0,
+        "source_updated_at": "2026-10-31T00:00:00Z",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    path = tmp_path_factory.mktemp("survivorship") / "warehouse.duckdb"
+    connection = duckdb.connect(str(path))
+    stage_rows(connection, "organization", ORGANIZATIONS)
+    stage_rows(connection, "person", [])
+    quarantine(
+        connection,
+        [
+            QuarantinedRow(
+                "erp", "customers", ACME, "organization.Phone", "PHONE_LEADING_ZERO_LOST", "lost trunk zero"
+            )
+        ],
+        "test",
+    )
+    resolve_identities(connection, load_matching_settings(), "run-1")
+    matrix = load_system_of_record()
+    build_golden(connection, "organization", matrix, "run-1")
+    build_conflicts(connection, "organization", matrix, "run-1")
+    yield connection
+    connection.close()
+
+
+def field(connection: duckdb.DuckDBPyConnection, name: str, entity: str = "salesforce:Account:1") -> tuple:
+    return connection.execute(
+        f'SELECT g."{name}", p.source_key, p.source_system, p.rule FROM golden.organization AS g '
+        "JOIN identity.xref AS x ON x.golden_id = g.golden_id AND x.source_key = ? "
+        "LEFT JOIN golden.provenance AS p ON p.golden_id = g.golden_id AND p.field = ?",
+        [entity, name],
+    ).fetchall()[0]
+
+
+def test_contact_fields_come_from_the_newest_live_salesforce_record(golden) -> None:
+    value, source, system, rule = field(golden, "Name")
+    assert (value, source, system) == ("ACME Incorporated", "salesforce:Account:2", "salesforce")
+    assert rule.startswith("contact: salesforce > erp > legacy")
+
+
+def test_invalid_and_quarantined_values_never_win(golden) -> None:
+    assert field(golden, "Industry")[:2] == ("Technology", f"erp:customers:{ACME}")
+    assert field(golden, "Phone")[:2] == ("+12125550199", "erp:customers:8000001")
+
+
+def test_finance_fields_come_from_the_newest_erp_record(golden) -> None:
+    assert field(golden, "Credit_Limit__c")[:2] == (7000.0, "erp:customers:8000001")
+
+
+def test_an_identifier_held_by_most_records_wins_over_a_newer_duplicate(golden) -> None:
+    value, _, _, rule = field(golden, "ERP_Customer_Id__c")
+    assert value == ACME and rule.startswith("value held by most records first")
+
+
+def test_an_ignored_source_never_gives_the_field(golden) -> None:
+    assert field(golden, "Name", "legacy_ebcdic:CUSTMAST:7")[:2] == (
+        "GLOBEX CORPORATION",
+        "legacy_ebcdic:CUSTMAST:7",
+    )
+    assert field(golden, "Credit_Limit__c", "legacy_ebcdic:CUSTMAST:7")[:2] == (
+        1000.0,
+        "legacy_fixed:ARBAL:7",
+    )
+
+
+def test_provenance_counts_the_competition(golden) -> None:
+    competing, refused = golden.execute(
+        "SELECT competing, refused FROM golden.provenance WHERE field = 'Phone' AND source_key = ?",
+        ["erp:customers:8000001"],
+    ).fetchall()[0]
+    assert (competing, refused) == (1, 2)
+
+
+def test_systems_that_disagree_are_listed_with_both_sides(golden) -> None:
+    rows = golden.execute(
+        "SELECT golden_value, golden_system, other_value, other_system, other_source_key, other_updated_at "
+        "FROM golden.conflicts WHERE field = 'Credit_Limit__c'"
+    ).fetchall()
+    assert [row[:5] for row in rows] == [("7000.0", "erp", "6000.0", "salesforce", "salesforce:Account:1")]
+    assert rows[0][5] is not None

@@ -1,0 +1,78 @@
+"""The health report: error rates per object, numbers for the UI, and the Markdown and HTML renderings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sfsync_assets.lib.config.files import ConfigError
+from sfsync_assets.lib.reconcile.health import HealthReport, PushCounts, ingest_rows, push_row
+from sfsync_assets.lib.reconcile.heartbeat import Heartbeat
+from sfsync_assets.lib.reconcile.lag import LagStats
+from sfsync_assets.lib.reconcile.report_rendering import render_html, render_markdown
+from sfsync_assets.lib.reconcile.settings import load_reconcile_settings
+from sfsync_assets.lib.reconcile.sources import LayerCount
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def _report() -> HealthReport:
+    ingest = ingest_rows(
+        [
+            LayerCount("raw", "salesforce", "account", 1000, 4),
+            LayerCount("raw", "erp", "customers", 200, 0),
+            LayerCount("staged", "erp", "customer", 198, 0),
+        ],
+        [("salesforce", "Account", "invalid_picklist", 3), ("legacy_csv", "CUSTEXPORT", "bad_date", 2)],
+    )
+    push = push_row(
+        PushCounts(
+            "Contact",
+            500,
+            10,
+            490,
+            489,
+            {"DUPLICATES_DETECTED": 7},
+            {"edited in target": 2},
+            LagStats(40, 1, 30.0, 300.0, 900.0),
+        )
+    )
+    return HealthReport(
+        NOW, [*ingest, push], [Heartbeat("erp_ingest", NOW - timedelta(hours=5), timedelta(hours=2))]
+    )
+
+
+def test_error_rates_count_quarantined_and_dead_lettered_records() -> None:
+    report = _report()
+    rates = {(row.integration, row.object): row.error_rate for row in report.rows}
+    assert rates["salesforce_ingest", "account"] == 0.003
+    assert rates["legacy_ingest", "custexport"] == 1.0  # quarantined rows, nothing landed
+    assert rates["salesforce_push", "Contact"] == round(7 / 497, 6)
+    assert [(row.integration, row.object) for row in report.above_error_rate(0.01)] == [
+        ("legacy_ingest", "custexport"),
+        ("salesforce_push", "Contact"),
+    ]
+    assert rates["erp_ingest", "staged/erp/customer"] is None
+    numbers = report.numbers()
+    assert numbers["erp_ingest/staged/erp/customer/records"] == 198
+    assert numbers["erp_ingest/minutes_since_success"] == 300
+    assert numbers["salesforce_push/Contact/dead_letters/DUPLICATES_DETECTED"] == 7
+    assert numbers["salesforce_push/Contact/lag_p95_s"] == 300.0
+    assert numbers["salesforce_ingest/account/quarantined/invalid_picklist"] == 3
+
+
+def test_renderings_show_every_integration_and_the_missing_heartbeat() -> None:
+    report = _report()
+    markdown, page = render_markdown(report), render_html(report)
+    for text in (markdown, page):
+        assert "salesforce_push" in text and "legacy_ingest" in text and "MISSING" in text
+    assert page.startswith("<!doctype html>") and "<table>" in page
+
+
+def test_settings_errors_name_the_file_and_key(tmp_path) -> None:
+    assert load_reconcile_settings().salesforce.targets
+    broken = tmp_path / "reconcile.yaml"
+    broken.write_text("salesforce: {targets: [account]}\ndrift: {max_drifted_share: 2}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"reconcile.yaml: drift.max_drifted_share"):
+        load_reconcile_settings(broken)
