@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .checksums import WireValues, record_checksum
+from .equivalence import equivalent
 from .salesforce_records import ObservedRecord, ObservedTarget
 
 MISSED_PUSH = "missed push"
@@ -132,9 +133,10 @@ def _field_drift(
         and remembered.system_modstamp == record.system_modstamp
         and remembered.checksum != record_checksum(record.values, sorted(record.values))
     )
+    golden = state.golden[golden_id]
     for field in state.compared_fields:
-        expected, actual = state.golden[golden_id].get(field), record.values.get(field)
-        if actual == expected:
+        expected, actual = golden.get(field), record.values.get(field)
+        if equivalent(field, expected, actual, golden):
             continue
         pending = field in state.pushable_fields and field in pushed.values and pushed.values[field] == actual
         if pending and (golden_id, field) not in state.awaiting_push:
