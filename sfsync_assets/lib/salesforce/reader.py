@@ -182,7 +182,9 @@ def _csv_table(page: str, schema: pa.Schema) -> pa.Table:
     options = pa_csv.ConvertOptions(
         column_types=as_text, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
     )
-    table = pa_csv.read_csv(io.BytesIO(page.encode("utf-8")), convert_options=options)
+    # Street and description fields carry newlines inside quoted values.
+    parse = pa_csv.ParseOptions(newlines_in_values=True)
+    table = pa_csv.read_csv(io.BytesIO(page.encode("utf-8")), parse_options=parse, convert_options=options)
     return table.select(schema.names).cast(schema)
 
 

@@ -73,6 +73,7 @@ def _seed_company(emulator: EmulatorProcess, accounts: int, contacts: int) -> No
         [
             {
                 "Name": f"Account {n}",
+                "BillingStreet": f"{n} Main Street\nSuite {n % 7}",
                 "SystemModstamp": format_datetime(base + timedelta(minutes=n)),
                 "CreatedDate": format_datetime(base),
             }
@@ -113,6 +114,11 @@ def test_full_load_then_delta_reads_only_changes(fresh_emulator: EmulatorProcess
     }
     assert metadata["account"]["read_mode"].value == "bulk"
     assert metadata["account"]["rows_read"].value == 6_000
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        streets = connection.execute(
+            "SELECT billing_street FROM raw_salesforce.account WHERE name = 'Account 12'"
+        )
+        assert streets.fetchall() == [("12 Main Street\nSuite 5",)]  # a newline inside a Bulk CSV value
 
     changed = sf.query("SELECT Id FROM Account ORDER BY Name LIMIT 30")["records"]
     for record in changed[:20]:
