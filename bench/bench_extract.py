@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb
 import pandas
-from common import as_row, markdown_table, measure, peak_rss_mb_of, write_results
+from common import as_row, comparison, markdown_table, measure, peak_rss_mb_of, write_results
 
 from sfsync_assets.lib.emulator.process import EmulatorProcess
 
@@ -93,6 +93,8 @@ def main() -> None:
                     [
                         {
                             "Name": f"Account {n:07d}",
+                            # History, not this minute: otherwise the whole org sits inside the delta's lookback.
+                            "SystemModstamp": "2026-01-01T00:00:00.000Z",
                             "BillingCity": "Leeds",
                             "AnnualRevenue": n * 3.5,
                             "Industry": "Retail",
@@ -144,8 +146,23 @@ def main() -> None:
                 baseline.extra["api_calls"] / max(ours.extra["api_calls"], 1), 1
             )
             rows += [as_row(ours), as_row(baseline)]
+    comparisons = []
+    for kind, label in (("full", f"extract {count:,} records, full"), ("delta", "extract, 1 % delta")):
+        ours, baseline = results[("sfsync ingest", kind)], results[("baseline: REST query_all", kind)]
+        comparisons.append(
+            comparison(f"{label}: wall s", ours.wall_s, baseline.wall_s, "s", baseline_name="REST query_all")
+        )
+        comparisons.append(
+            comparison(
+                f"{label}: API calls",
+                ours.extra["api_calls"],
+                baseline.extra["api_calls"],
+                "calls",
+                baseline_name="REST query_all",
+            )
+        )
     path = write_results(
-        "extract", rows, {"records": count, "quick": args.quick, "emulator_peak_rss_mb": peak}
+        "extract", rows, {"records": count, "quick": args.quick, "emulator_peak_rss_mb": peak}, comparisons
     )
     print(
         markdown_table(

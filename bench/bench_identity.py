@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import duckdb
 import pandas as pd
-from common import comparison, markdown_table, write_results
+from common import comparison, markdown_table, peak_rss_mb_of, write_results
 
 from sfsync_assets.lib.generator.mutate import mutate_company
 from sfsync_assets.lib.generator.pipeline import GenerateConfig, generate_company
@@ -150,7 +150,8 @@ def child(step: str, database: Path, company: Path) -> None:
     result = {
         "wall_s": round(time.perf_counter() - wall, 2),
         "cpu_s": round(time.process_time() - cpu, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # VmHWM, not ru_maxrss: Linux carries the parent's peak across fork and exec into ru_maxrss.
+        "peak_rss_mb": peak_rss_mb_of(os.getpid()),
         **extra,
     }
     if step.startswith("sfsync") and step != "sfsync train":
