@@ -154,7 +154,10 @@ def demo(data_dir: Path, port: int, scale: int, seed: int, ui: bool, ui_port: in
     """
     from .demo import DemoSettings, run_demo
 
-    run_demo(DemoSettings(data_dir, port, scale, seed, ui, ui_port), click.echo)
+    try:
+        run_demo(DemoSettings(data_dir, port, scale, seed, ui, ui_port), click.echo)
+    except KeyboardInterrupt:
+        click.echo("demo stopped")
 
 
 @main.command()

@@ -58,7 +58,15 @@ def _running_emulator(state_dir: Path) -> bool:
     return is_serving(info.base_url, info.ca_file)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_demo(settings: DemoSettings, echo: Callable[[str], None] = print) -> None:
+    # Ctrl-C and a plain `kill` both end the demo cleanly, even when a shell without job control started it with
+    # SIGINT ignored; children then inherit default handlers instead of an ignored SIGINT.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.data_dir.chmod(0o700)  # the warehouse and Dagster's storage hold personal data
     emulator = None
