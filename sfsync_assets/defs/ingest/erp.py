@@ -11,8 +11,7 @@ from typing import Any
 
 import dagster as dg
 import sqlalchemy as sa
-from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
-from dagster_dlt.translator import DltResourceTranslatorData
+from dagster_dlt import DagsterDltResource
 from dagster_duckdb import DuckDBResource
 from dlt import Pipeline
 from duckdb import DuckDBPyConnection
@@ -21,21 +20,14 @@ from pydantic import Field
 from ...lib.config.files import config_version
 from ...lib.erp.backfill import BackfillWindow, backfill_window
 from ...lib.erp.deletes import AUDIT_TABLE, reconcile_deleted_rows
-from ...lib.erp.locks import is_duckdb_lock_error
-from ...lib.erp.raw_tables import newest_cursor_value, raw_row_count
+from ...lib.erp.raw_tables import newest_cursor_value
 from ...lib.erp.settings import ERP_INGEST_FILE, load_erp_ingest_settings
-from ...lib.erp.source import erp_pipeline, erp_source
+from ...lib.erp.source import DATASET, erp_pipeline, erp_source
+from .raw_tables import RawTableTranslator, load_metadata, retry_when_duckdb_is_locked
 
 SETTINGS = load_erp_ingest_settings()
-CODE_VERSION = config_version(ERP_INGEST_FILE)
 # Asset definitions only need the resource names; this URL is never connected to.
 DEFINITION_URL = "sqlite://"
-LOCK_RETRIES = 5
-LOCK_RETRY_SECONDS = 15
-
-
-def erp_asset_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw", "erp", table])
 
 
 class ErpDatabaseResource(dg.ConfigurableResource):
@@ -71,30 +63,27 @@ class ErpIngestConfig(dg.Config):
     )
 
 
-class ErpTranslator(DagsterDltTranslator):
-    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
-        table = data.resource.name
-        return (
-            super()
-            .get_asset_spec(data)
-            .replace_attributes(
-                key=erp_asset_key(table),
-                deps=[],
-                group_name="raw",
-                description=f"{SETTINGS.tables[table].description} Copied incrementally from the ERP; rows "
-                f"deleted there are removed here and logged in {AUDIT_TABLE}.",
-                kinds={"dlt", "duckdb", "sql"},
-                code_version=CODE_VERSION,
-                automation_condition=dg.AutomationCondition.on_cron(SETTINGS.schedule),
-            )
-        )
+TRANSLATOR = RawTableTranslator(
+    system="erp",
+    dataset=DATASET,
+    kinds=frozenset({"dlt", "duckdb", "sql"}),
+    schedule=SETTINGS.schedule,
+    code_version=config_version(ERP_INGEST_FILE),
+    describe=lambda table: (
+        f"{SETTINGS.tables[table].description} Copied incrementally from the ERP; rows "
+        f"deleted there are removed here and logged in {AUDIT_TABLE}."
+    ),
+)
 
 
-@dlt_assets(
-    dlt_source=erp_source(SETTINGS, DEFINITION_URL, reflect=False),
-    dlt_pipeline=erp_pipeline(":memory:"),
+def erp_asset_key(table: str) -> dg.AssetKey:
+    return TRANSLATOR.asset_key(table)
+
+
+@dg.multi_asset(
+    specs=TRANSLATOR.asset_specs(erp_source(SETTINGS, DEFINITION_URL, reflect=False)),
     name="erp_raw",
-    dagster_dlt_translator=ErpTranslator(),
+    can_subset=True,
     pool="duckdb_writer",
 )
 def erp_raw(
@@ -112,7 +101,11 @@ def erp_raw(
     pipeline = erp_pipeline(duckdb.database)
     source = erp_source(SETTINGS, erp.url, erp.schema_name, backfill)
     with retry_when_duckdb_is_locked():
-        loads = list(dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline))
+        loads = list(
+            dlt.run(
+                context=context, dlt_source=source, dlt_pipeline=pipeline, dagster_dlt_translator=TRANSLATOR
+            )
+        )
     rows_read = _rows_read(pipeline)
     results = []
     with erp.engine() as engine, duckdb.get_connection() as connection:
@@ -128,23 +121,14 @@ def erp_raw(
                 "read": _read_description(table, backfill),
                 "cursor_previous": _text(previous[table]),
                 "cursor_new": _text(_newest_cursor(connection, table)),
-                "dagster/row_count": raw_row_count(connection, table),
             }
             results.append(
-                dg.MaterializeResult(asset_key=load.asset_key, metadata={**load.metadata, **metadata})
+                dg.MaterializeResult(
+                    asset_key=load.asset_key,
+                    metadata={**load_metadata(load.metadata, connection, DATASET, table), **metadata},
+                )
             )
     yield from results
-
-
-@contextmanager
-def retry_when_duckdb_is_locked() -> Iterator[None]:
-    """dlt's duckdb destination fails at once on a file another process holds: ask Dagster to retry the step."""
-    try:
-        yield
-    except Exception as error:
-        if is_duckdb_lock_error(error):
-            raise dg.RetryRequested(max_retries=LOCK_RETRIES, seconds_to_wait=LOCK_RETRY_SECONDS) from error
-        raise
 
 
 def _rows_read(pipeline: Pipeline) -> dict[str, int]:

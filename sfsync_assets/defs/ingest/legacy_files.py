@@ -18,7 +18,9 @@ from ...lib.config.files import config_version
 from ...lib.legacy.errors import LegacyFileError
 from ...lib.legacy.inbox import FilePartition
 from ...lib.legacy.load import LoadSummary, load_file
+from ...lib.legacy.raw_tables import SCHEMA
 from ...lib.legacy.settings import LEGACY_FEEDS_FILE, Feed, load_legacy_feeds
+from .raw_tables import OWNERS, table_name
 
 SETTINGS = load_legacy_feeds()
 RECORD_COUNT_CHECK = "record_count_matches"
@@ -55,12 +57,12 @@ def _legacy_file_asset(feed_name: str, feed: Feed) -> dg.AssetsDefinition:
         pool="duckdb_writer",
         group_name="raw",
         kinds={_KIND_TAGS[feed.kind], "duckdb"},
-        owners=["team:integration"],
+        owners=OWNERS,
         description=f"{feed.description} One partition per delivered file; unreadable lines and values are in "
         "quality.quarantine.",
         code_version=config_version(LEGACY_FEEDS_FILE),
         metadata={
-            "dagster/table_name": f"raw_legacy.{feed_name.lower()}",
+            "dagster/table_name": table_name(SCHEMA, feed_name.lower()),
             "feed": feed_name,
             "system": feed.system,
         },

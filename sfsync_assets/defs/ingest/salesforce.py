@@ -9,8 +9,7 @@ import dagster as dg
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
-from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
-from dagster_dlt.translator import DltResourceTranslatorData
+from dagster_dlt import DagsterDltResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
@@ -26,34 +25,28 @@ from ...lib.salesforce.reader import OpenedWindow, SalesforceReader, Window, nex
 from ...lib.salesforce.shapes import ObjectShape
 from ...lib.warehouse import sync_state
 from ..salesforce_resource import SalesforceResource
+from .raw_tables import RawTableTranslator, load_metadata, retry_when_duckdb_is_locked
 
 SETTINGS = load_salesforce_ingest_settings()
 DATASET = "raw_salesforce"
 _BY_TABLE = {table_name(name): name for name in SETTINGS.objects}
 
 
+TRANSLATOR = RawTableTranslator(
+    system="salesforce",
+    dataset=DATASET,
+    kinds=frozenset({"salesforce", "dlt", "duckdb"}),
+    schedule=SETTINGS.schedule,
+    code_version=config_version(SALESFORCE_INGEST_FILE),
+    describe=lambda table: (
+        f"Every Salesforce {_BY_TABLE[table]} record as Salesforce holds it (deleted ones "
+        "flagged is_deleted), read incrementally by SystemModstamp."
+    ),
+)
+
+
 def asset_key(object_name: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw", "salesforce", table_name(object_name)])
-
-
-class SalesforceTranslator(DagsterDltTranslator):
-    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
-        object_name = _BY_TABLE[data.resource.name]
-        return (
-            super()
-            .get_asset_spec(data)
-            .replace_attributes(
-                key=asset_key(object_name),
-                deps=[],
-                group_name="raw",
-                description=f"Every Salesforce {object_name} record as Salesforce holds it (deleted ones flagged "
-                f"is_deleted), read incrementally by SystemModstamp.",
-                kinds={"salesforce", "dlt", "duckdb"},
-                owners=["team:integration"],
-                code_version=config_version(SALESFORCE_INGEST_FILE),
-                automation_condition=dg.AutomationCondition.on_cron(SETTINGS.schedule),
-            )
-        )
+    return TRANSLATOR.asset_key(table_name(object_name))
 
 
 class SalesforceIngestConfig(dg.Config):
@@ -128,11 +121,10 @@ def _pipeline(database: str) -> dlt.Pipeline:
     )
 
 
-@dlt_assets(
-    dlt_source=salesforce_source(SETTINGS.objects),
-    dlt_pipeline=_pipeline(":memory:"),
+@dg.multi_asset(
+    specs=TRANSLATOR.asset_specs(salesforce_source(SETTINGS.objects)),
     name="salesforce_raw",
-    dagster_dlt_translator=SalesforceTranslator(),
+    can_subset=True,
     pool="duckdb_writer",
 )
 def salesforce_raw(
@@ -180,12 +172,29 @@ def salesforce_raw(
             ),
             shapes,
         )
-        for result in _run_dlt(context, dlt, source, duckdb.database):
-            object_name = _BY_TABLE[result.asset_key.path[-1]]
-            yield dg.MaterializeResult(
-                asset_key=result.asset_key,
-                metadata={**(result.metadata or {}), **reads[object_name].metadata(), **governor.summary()},
+        with retry_when_duckdb_is_locked():
+            loads = list(
+                dlt.run(
+                    context=context,
+                    dlt_source=source,
+                    dlt_pipeline=_pipeline(duckdb.database),
+                    dagster_dlt_translator=TRANSLATOR,
+                    loader_file_format="parquet",
+                )
             )
+        with duckdb.get_connection() as connection:
+            results = [
+                dg.MaterializeResult(
+                    asset_key=load.asset_key,
+                    metadata={
+                        **load_metadata(load.metadata, connection, DATASET, load.asset_key.path[-1]),
+                        **reads[_BY_TABLE[load.asset_key.path[-1]]].metadata(),
+                        **governor.summary(),
+                    },
+                )
+                for load in loads
+            ]
+        yield from results
     except ApiBudgetExhausted as error:
         raise dg.Failure(
             description=f"Stopped before reading: {error}", metadata=governor.summary()
@@ -204,15 +213,3 @@ def salesforce_raw(
             + "; ".join(f"{name}: {reason}" for name, reason in stopped.items()),
             metadata=governor.summary(),
         )
-
-
-def _run_dlt(context: dg.AssetExecutionContext, runner: DagsterDltResource, source, database: str):
-    """Run the load; a DuckDB file held by another process is retried (dlt's destination does not wait)."""
-    try:
-        yield from runner.run(
-            context=context, dlt_source=source, dlt_pipeline=_pipeline(database), loader_file_format="parquet"
-        )
-    except Exception as error:
-        if "lock" in repr(error).lower() and "duckdb" in repr(error).lower():
-            raise dg.RetryRequested(max_retries=5, seconds_to_wait=10) from error
-        raise

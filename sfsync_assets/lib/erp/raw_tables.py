@@ -1,4 +1,4 @@
-"""What the raw_erp dataset in DuckDB holds: table presence, row counts and the newest cursor value."""
+"""What the raw_erp dataset in DuckDB holds: table presence and the newest cursor value."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ def raw_table_exists(connection: DuckDBPyConnection, table: str) -> bool:
         "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [DATASET, table]
     ).fetchall()
     return bool(rows)
-
-
-def raw_row_count(connection: DuckDBPyConnection, table: str) -> int:
-    if not raw_table_exists(connection, table):
-        return 0
-    return connection.execute(f'SELECT count(*) FROM {DATASET}."{table}"').fetchall()[0][0]
 
 
 def newest_cursor_value(connection: DuckDBPyConnection, table: str, cursor_column: str) -> Any:
