@@ -83,6 +83,12 @@ class EmulatorAdmin:
         """Change fields without moving SystemModstamp, as a formula or roll-up recalculation does."""
         self._call("PATCH", f"/__admin__/records/{object_name}/{record_id}", values)
 
+    def set_picklist_values(self, object_name: str, field_name: str, values: list[str]) -> list[str]:
+        """Replace a picklist's values in the running org, as an admin editing its setup would."""
+        return self._call("PUT", f"/__admin__/picklists/{object_name}/{field_name}", {"values": values})[
+            "values"
+        ]
+
 
 def is_serving(base_url: str, ca_file: str) -> bool:
     try:

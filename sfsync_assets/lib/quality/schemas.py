@@ -23,6 +23,13 @@ E164 = r"^\+[1-9]\d{6,14}$"
 SOURCE_KEY = rf"^({'|'.join(SYSTEMS)}):[^:]+:.+$"
 TRIMMED = r"^\S(.*\S)?$"
 NOT_NULL = frozenset(column.name for column in LINEAGE) - {"source_updated_at"}
+# Staged columns whose values must be values of a Salesforce picklist (`Object.Field` in the org schema).
+PICKLIST_COLUMNS = {
+    "Industry": "Account.Industry",
+    "Payment_Terms__c": "Customer_Profile__c.Payment_Terms__c",
+    "Credit_Rating__c": "Customer_Profile__c.Credit_Rating__c",
+    "Incoterms__c": "Customer_Profile__c.Incoterms__c",
+}
 # Sources may run a little ahead of this machine's clock; anything beyond is a broken timestamp.
 CLOCK_SKEW = timedelta(days=1)
 
@@ -35,12 +42,7 @@ def _column_checks(now: datetime) -> dict[str, list[pa.Check]]:
     today = pd.Timestamp(now.date())
     picklist = {
         field: pa.Check.isin(picklist_values(reference), error=f"picklist {reference}")
-        for field, reference in (
-            ("Industry", "Account.Industry"),
-            ("Payment_Terms__c", "Customer_Profile__c.Payment_Terms__c"),
-            ("Credit_Rating__c", "Customer_Profile__c.Credit_Rating__c"),
-            ("Incoterms__c", "Customer_Profile__c.Incoterms__c"),
-        )
+        for field, reference in PICKLIST_COLUMNS.items()
     }
     countries = pa.Check.isin(sorted(iso_country_codes()), error="iso_3166_alpha2")
     phone = pa.Check.str_matches(E164, error="e164")

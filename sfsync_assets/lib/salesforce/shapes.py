@@ -46,6 +46,7 @@ class FieldShape:
     external_id: bool = False
     nillable: bool = True
     reference_to: tuple[str, ...] = ()
+    picklist_values: tuple[str, ...] = ()  # active values only
 
     @property
     def dlt_type(self) -> str:
@@ -69,6 +70,9 @@ class ObjectShape:
                     external_id=bool(f.get("externalId")),
                     nillable=bool(f.get("nillable", True)),
                     reference_to=tuple(f.get("referenceTo") or ()),
+                    picklist_values=tuple(
+                        v["value"] for v in f.get("picklistValues") or () if v.get("active", True)
+                    ),
                 )
                 for f in describe["fields"]
                 if f["type"] not in UNSELECTABLE_TYPES

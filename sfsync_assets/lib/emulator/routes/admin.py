@@ -1,12 +1,14 @@
 """Emulator administration, outside `/services` so no real client reaches it by accident.
 
 Seeding (which, unlike the API, accepts system fields such as `CreatedDate` and `SystemModstamp`, so generated
-history looks real), reset, limits, session expiry and silent field changes (a formula or roll-up whose value moves
-without `SystemModstamp`). Every call needs the org's admin key in `X-Emulator-Admin-Key`.
+history looks real), reset, limits, session expiry, silent field changes (a formula or roll-up whose value moves
+without `SystemModstamp`) and picklist edits (an admin changing the org's setup while it runs). Every call needs
+the org's admin key in `X-Emulator-Admin-Key`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 from collections.abc import Callable
@@ -112,6 +114,26 @@ def silent_update(org: Org, request: Request, values: Any) -> dict[str, Any]:
     return {"id": request.path_params["record_id"]}
 
 
+def picklist_values(org: Org, request: Request, values: Any) -> dict[str, Any]:
+    """PUT `{"values": [...]}` replaces a picklist's values for the running org (describe and validation)."""
+    obj = org.store.object(request.path_params["object"])
+    field = obj.field(request.path_params["field"])
+    if field is None or field.type not in ("picklist", "multipicklist"):
+        raise SalesforceApiError(
+            400, "INVALID_FIELD", f"{obj.name}.{request.path_params['field']} is not a picklist field"
+        )
+    if not isinstance(values, dict) or not isinstance(values.get("values"), list) or not values["values"]:
+        raise SalesforceApiError(400, "INVALID_PICKLIST", 'expected {"values": ["value", ...]}')
+    obj.fields[field.name.lower()] = dataclasses.replace(
+        field, picklist_values=tuple(str(value) for value in values["values"])
+    )
+    return {
+        "object": obj.name,
+        "field": field.name,
+        "values": list(obj.fields[field.name.lower()].picklist_values),
+    }
+
+
 def faults(org: Org, request: Request, payload: Any) -> dict[str, Any]:
     """PUT a fault plan as JSON (`{"http_503": 0.05, "seed": 7}`; `{}` clears every fault); GET the plan in force."""
     if request.method == "PUT":
@@ -134,4 +156,5 @@ def routes() -> list[Route]:
         Route("/__admin__/limits", admin_endpoint(limits), methods=["GET", "PUT"]),
         Route("/__admin__/sessions/expire", admin_endpoint(expire_sessions), methods=["POST"]),
         Route("/__admin__/records/{object}/{record_id}", admin_endpoint(silent_update), methods=["PATCH"]),
+        Route("/__admin__/picklists/{object}/{field}", admin_endpoint(picklist_values), methods=["PUT"]),
     ]
