@@ -1,8 +1,9 @@
-"""monitoring/drift: which fields Salesforce holds differently from the golden records, why, and since when.
+"""monitoring/drift: which fields Salesforce holds differently from what we expect it to hold, why, since when.
 
-Judged on what the last reconciliation read, against the ledger and the checksums kept from the run before.
-Drift on fields the golden record owns is re-queued for the next push; the rest is listed for review. The
-check fails when more than the configured share of reconciled records drift.
+Judged on what the last reconciliation read, against the ledger (fields the golden record owns), the last ingest
+(fields Salesforce owns) and the observation kept from the run before (formula fields). Drift on fields the
+golden record owns is re-queued for the next push; the rest is listed for review. The check fails when more
+than the configured share of reconciled records drift.
 """
 
 from collections import Counter
@@ -60,13 +61,14 @@ def _sample(logged: list[LoggedDrift], size: int) -> str:
         dg.AssetCheckSpec(
             THRESHOLD_CHECK,
             asset=DRIFT,
-            description="At most the configured share of reconciled Salesforce records drift from the golden "
-            "records (fails with a sample of drifted fields).",
+            description="At most the configured share of reconciled Salesforce records hold something other "
+            "than we last pushed or read there (fails with a sample of drifted fields).",
         )
     ],
-    description="Fields Salesforce holds differently from the golden records, classified as missed push, edited "
-    "in Salesforce, deleted in Salesforce, or a formula change invisible to SystemModstamp, with since when "
-    "(table reconcile.drift). Golden-owned fields are re-queued for push; the rest awaits review.",
+    description="Fields Salesforce holds differently from what we last pushed there (golden-owned fields) or "
+    "last read from it (Salesforce-owned and formula fields), classified as missed push, edited in Salesforce, "
+    "deleted in Salesforce, or a formula change invisible to SystemModstamp, with since when (table "
+    "reconcile.drift). Golden-owned fields are re-queued for push; the rest awaits review.",
 )
 def drift(
     context: dg.AssetExecutionContext,
@@ -97,6 +99,9 @@ def drift(
                 remembered=remembered(connection, name),
                 compared_fields=golden.fields,
                 pushable_fields=golden.pushable,
+                ingested=sources.ingested_records(
+                    connection, observed.object, [*golden.fields, *observed.formula_fields]
+                ),
                 awaiting_push=awaiting_push(connection, name),
             )
         found = [finding for state in states.values() for finding in find_drift(state)]

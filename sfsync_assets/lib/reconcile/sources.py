@@ -10,6 +10,7 @@
 | `quality.quarantine` | quality, ingest | `system, source_object, record_ref, rule, resolved_at` |
 | `staged.<system>_<name>` | mapping | canonical columns (Salesforce API names), `is_deleted`; row counts |
 | `raw_salesforce.*`, `raw_erp.*`, `raw_legacy.*` | ingest | row counts; `is_deleted` where rows carry it |
+| `raw_salesforce.<object>` | ingest | `id, system_modstamp, is_deleted` and fields under dlt's column names |
 
 `golden.<entity>.source_updated_at` is when the newest source change reached a golden record (lag is measured
 from it). The fields a push sends to a known record are the target's fields and parent reference, less those the
@@ -24,22 +25,25 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 from ..canonical.model import SYSTEMS
 from ..golden.survivorship import GOLDEN_TABLES
 from ..outbound.golden_source import GOLDEN_ID, GoldenSource
 from ..outbound.settings import TargetSettings
 from ..outbound.wire import fields_hash, wire
+from ..salesforce.ingest_settings import table_name
 from .checksums import WireValues
-from .drift import PushedRecord
+from .drift import IngestedRecord, PushedRecord
 from .lag import LagSample
 
 GOLDEN_CHANGED_AT = "source_updated_at"
 RAW_SCHEMAS = {"raw_salesforce": "salesforce", "raw_erp": "erp", "raw_legacy": "legacy"}
+RAW_SALESFORCE = "raw_salesforce"
 STAGED_SCHEMA = "staged"
 
 
@@ -151,6 +155,39 @@ def ledger(connection: duckdb.DuckDBPyConnection, target: str) -> dict[str, Push
         golden_id: PushedRecord(record_id, json.loads(values), pushed_at)
         for golden_id, record_id, values, pushed_at in rows
     }
+
+
+def ingested_records(
+    connection: duckdb.DuckDBPyConnection, object_name: str, fields: Sequence[str]
+) -> dict[str, IngestedRecord]:
+    """The object's records as the last Salesforce ingest landed them, by record Id, in wire spelling.
+
+    Fields the raw table lacks (a parent's golden id, a field added since) are left out, not read as null.
+    """
+    table = f"{RAW_SALESFORCE}.{table_name(object_name)}"
+    columns = table_columns(connection, table)
+    if not columns:
+        return {}
+    naming = NamingConvention()  # dlt names a column as a path: `ERP_Id__c` lands as `erp_id__c`
+    present = {name: naming.normalize_path(name) for name in fields}
+    present = {name: column for name, column in present.items() if column in columns}
+    selected = "".join(f', "{column}"' for column in present.values())
+    rows = connection.execute(
+        f"SELECT id, system_modstamp, coalesce(is_deleted, false){selected} FROM {table}"
+    ).fetchall()
+    return {
+        record_id: IngestedRecord(
+            modstamp,
+            is_deleted,
+            {name: wire(_utc(value)) for name, value in zip(present, values, strict=True)},
+        )
+        for record_id, modstamp, is_deleted, *values in rows
+    }
+
+
+def _utc(value: object) -> object:
+    """DuckDB hands timestamps back in the session's time zone; Salesforce reads are in UTC."""
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
 def requeue_in_ledger(

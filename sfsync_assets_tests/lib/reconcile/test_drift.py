@@ -13,6 +13,7 @@ from sfsync_assets.lib.reconcile.drift import (
     REQUEUE,
     REVIEW,
     WHOLE_RECORD,
+    IngestedRecord,
     PushedRecord,
     RememberedRecord,
     TargetState,
@@ -33,6 +34,7 @@ def _state(
     pushed: dict | None = None,
     pushed_at: datetime = PUSHED_AT,
     awaiting: frozenset = frozenset(),
+    ingested: IngestedRecord | None = None,
 ) -> TargetState:
     observed = ObservedTarget("contact", "Contact", OBSERVED_AT, formula_fields=("Score__c",))
     if values is not None:
@@ -40,10 +42,13 @@ def _state(
     return TargetState(
         observed=observed,
         golden={"G1": GOLDEN},
-        pushed={"G1": PushedRecord("003A", pushed or {"Email": "a@example.com"}, pushed_at)},
+        pushed={
+            "G1": PushedRecord("003A", {"Email": "a@example.com"} if pushed is None else pushed, pushed_at)
+        },
         remembered={"003A": remembered} if remembered else {},
         compared_fields=("Email", "Title"),
         pushable_fields=frozenset({"Email"}),
+        ingested={"003A": ingested} if ingested else {},
         awaiting_push=awaiting,
     )
 
@@ -83,6 +88,12 @@ def test_deleted_and_vanished_records_are_deleted_in_target_for_review() -> None
     assert vanished.actual == "absent" and vanished.since is None
 
 
+def test_deletion_the_ingest_already_read_is_not_drift() -> None:
+    gone = IngestedRecord(PUSHED_AT + timedelta(minutes=1), True, {})
+    assert find_drift(_state(GOLDEN, deleted=True, ingested=gone)) == []
+    assert find_drift(_state(None, ingested=gone)) == []
+
+
 def test_change_with_unmoved_modstamp_is_a_formula_change() -> None:
     modstamp = PUSHED_AT - timedelta(seconds=1)
     before = {"Email": "a@example.com", "Title": "Buyer", "Score__c": "1"}
@@ -103,13 +114,31 @@ def test_moved_modstamp_is_not_a_formula_change() -> None:
     assert drifts == []
 
 
-def test_target_owned_field_is_reported_not_requeued() -> None:
-    [drift] = find_drift(_state({"Email": "a@example.com", "Title": "CEO"}))
-    assert (drift.field, drift.drift_class, drift.owner, drift.action) == (
-        "Title",
-        EDITED_IN_TARGET,
-        "target",
-        REVIEW,
+def test_target_owned_field_edited_after_the_ingest_is_reported_not_requeued() -> None:
+    ingested = IngestedRecord(PUSHED_AT - timedelta(hours=1), False, {"Title": "Buyer"})
+    edit_time = PUSHED_AT + timedelta(minutes=5)
+    [drift] = find_drift(_state({"Email": "a@example.com", "Title": "CEO"}, edit_time, ingested=ingested))
+    assert (drift.field, drift.expected, drift.actual, drift.since) == ("Title", "Buyer", "CEO", edit_time)
+    assert (drift.drift_class, drift.owner, drift.action) == (EDITED_IN_TARGET, "target", REVIEW)
+
+
+def test_salesforce_value_the_golden_record_disagrees_with_is_not_drift() -> None:
+    """Salesforce still holds what the ingest read (say a value quality quarantined): a finding, not drift."""
+    ingested = IngestedRecord(PUSHED_AT - timedelta(hours=1), False, {"Title": "buyer!!"})
+    assert find_drift(_state({"Email": "a@example.com", "Title": "buyer!!"}, ingested=ingested)) == []
+
+
+def test_golden_owned_field_never_pushed_is_expected_to_keep_its_ingested_value() -> None:
+    ingested = IngestedRecord(PUSHED_AT - timedelta(hours=1), False, {"Email": "own@example.com"})
+    kept = _state({"Email": "own@example.com", "Title": "Buyer"}, pushed={}, ingested=ingested)
+    assert find_drift(kept) == []
+    [changed] = find_drift(
+        _state({"Email": "x@example.com", "Title": "Buyer"}, PUSHED_AT, pushed={}, ingested=ingested)
+    )
+    assert (changed.expected, changed.drift_class, changed.action) == (
+        "own@example.com",
+        FORMULA_CHANGE,
+        REQUEUE,
     )
 
 
