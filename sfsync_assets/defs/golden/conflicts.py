@@ -19,6 +19,7 @@ PREVIEW_ROWS = 10
     description="Where systems disagree on a field of the same person or organization: the golden value and the "
     "other system's value, each with its source record and change time.",
     group_name="golden",
+    owners=["team:integration"],
     kinds={"splink", "duckdb"},
     code_version=config_version(SYSTEM_OF_RECORD_FILE),
     pool="duckdb_writer",

@@ -42,6 +42,7 @@ def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
         description=f"One golden {entity_type} per entity: each field from the system of record for it, with "
         "where it came from and why in golden.provenance.",
         group_name="golden",
+        owners=["team:integration"],
         kinds={"splink", "duckdb"},
         code_version=config_version(SYSTEM_OF_RECORD_FILE),
         pool="duckdb_writer",

@@ -24,6 +24,7 @@ MODEL_KEY = dg.AssetKey(["identity", "match_model"])
     description="The person and organization match models (Splink parameters as JSON), trained unsupervised on "
     "the staged records. Retrain by hand; matching only loads the saved models.",
     group_name="identity",
+    owners=["team:integration"],
     kinds={"splink", "duckdb"},
     tags={"sfsync/manual": "true"},  # kept out of the sync_cycle job: never retrained by a routine run
     pool="duckdb_writer",

@@ -55,6 +55,7 @@ def matches_asset(entity_type: EntityType) -> dg.AssetsDefinition:
         description=f"Pairs of staged {entity_type} records that are the same {entity_type}, with the rule or "
         "match probability that links them.",
         group_name="identity",
+        owners=["team:integration"],
         kinds={"splink", "duckdb"},
         code_version=model_version(load_matching_settings(), entity_type),
         pool="duckdb_writer",

@@ -49,6 +49,7 @@ def cluster_metadata(reports: list[ClusterReport], events: pd.DataFrame) -> dict
     description="Golden id of every source record (person or organization): entities with stable ids, and the "
     "history of ids issued, merged, split and retired.",
     group_name="identity",
+    owners=["team:integration"],
     kinds={"splink", "duckdb"},
     code_version=config_version(SETTINGS_FILE),
     pool="duckdb_writer",
