@@ -16,8 +16,8 @@ from dagster_duckdb import DuckDBResource
 
 from sfsync_assets.definitions import defs
 from sfsync_assets.defs.ingest import salesforce as ingest
-from sfsync_assets.defs.salesforce_resource import SalesforceResource
 from sfsync_assets.lib.emulator.process import EmulatorProcess
+from sfsync_assets_tests.defs.monitoring.support import salesforce_resource
 
 LAYERS = {"raw", "staged", "identity", "golden", "outbound", "monitoring", "privacy"}
 
@@ -65,7 +65,6 @@ def test_a_raw_salesforce_table_reports_rows_and_columns_not_dlt_internals(
     monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
     database = tmp_path / "warehouse.duckdb"
     emulator.admin.seed("Account", [{"Name": f"Catalog {uuid.uuid4().hex[:8]} {n}"} for n in range(3)])
-    credentials = emulator.credentials
     key = ingest.asset_key("Account")
     result = dg.materialize(
         [ingest.salesforce_raw],
@@ -73,13 +72,7 @@ def test_a_raw_salesforce_table_reports_rows_and_columns_not_dlt_internals(
         resources={
             "duckdb": DuckDBResource(database=str(database)),
             "dlt": DagsterDltResource(),
-            "salesforce": SalesforceResource(
-                domain=emulator.info.login_domain,
-                username=credentials.username,
-                password=credentials.password,
-                security_token=credentials.security_token,
-                ca_bundle=emulator.info.ca_file,
-            ),
+            "salesforce": salesforce_resource(emulator),
         },
     )
     [materialization] = result.asset_materializations_for_node(ingest.salesforce_raw.op.name)
