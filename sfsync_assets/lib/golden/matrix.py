@@ -21,6 +21,8 @@ CANONICAL: dict[str, tuple[Column, ...]] = {"person": PERSON, "organization": OR
 DERIVED_TYPES = {"organization_golden_id": "VARCHAR"}
 NAMED_CHECKS = {"e164", "email", "iso_country", "iso_currency", "no_mojibake", "non_negative"}
 PICKLIST_CHECK = re.compile(r"picklist:(\w+)\.(\w+)")
+MOST_CORROBORATED = "most_corroborated"
+MOST_RESTRICTIVE = "most_restrictive"  # an opt-out flag set anywhere wins
 
 
 class FieldRule(BaseModel):
@@ -29,7 +31,7 @@ class FieldRule(BaseModel):
     field_class: str = Field(alias="class")
     checks: list[str] = []
     ignore: list[str] = []
-    prefer: Literal["most_corroborated"] | None = None
+    prefer: Literal["most_corroborated", "most_restrictive"] | None = None
     conflicts: bool = True
     derived: Literal["organization_golden_id"] | None = None
 
@@ -75,6 +77,10 @@ class SystemOfRecord(BaseModel):
                 if rule.derived is None and field_name not in columns:
                     raise ValueError(
                         f"{where}: not a column of the canonical {entity_type} (lib/canonical/model.py)"
+                    )
+                if rule.prefer == MOST_RESTRICTIVE and self.sql_type(entity_type, field_name) != "BOOLEAN":
+                    raise ValueError(
+                        f"{where}: prefer {MOST_RESTRICTIVE} needs a BOOLEAN field (an opt-out flag)"
                     )
         return self
 

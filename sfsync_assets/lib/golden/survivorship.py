@@ -14,7 +14,7 @@ import duckdb
 
 from ..matching.store import XREF
 from .candidates import CANDIDATES, build_candidates
-from .matrix import EntityType, FieldRule, SystemOfRecord
+from .matrix import MOST_CORROBORATED, MOST_RESTRICTIVE, EntityType, FieldRule, SystemOfRecord
 
 GOLDEN_TABLES = {"person": "golden.person", "organization": "golden.organization"}
 PROVENANCE = "golden.provenance"
@@ -31,8 +31,10 @@ class GoldenReport:
 
 def rule_text(matrix: SystemOfRecord, rule: FieldRule) -> str:
     text = f"{rule.field_class}: {' > '.join(matrix.classes[rule.field_class])}, newest record first"
-    if rule.prefer == "most_corroborated":
+    if rule.prefer == MOST_CORROBORATED:
         text = "value held by most records first; then " + text
+    if rule.prefer == MOST_RESTRICTIVE:
+        text = "true (opted out) in any record wins; then " + text
     if rule.ignore:
         text += f"; never from {', '.join(rule.ignore)}"
     return text
@@ -63,18 +65,20 @@ def build_golden(
 def rank_candidates(
     connection: duckdb.DuckDBPyConnection, entity_type: EntityType, matrix: SystemOfRecord
 ) -> str:
-    """Collect the candidates and order the usable ones of each (entity, field): deleted records last, then the
-    matrix; position 1 wins. Returns the temporary table of ranked candidates."""
+    """Collect the candidates and order the usable ones of each (entity, field): deleted records last, then an
+    opt-out before anything else where the most restrictive value wins, then the matrix; position 1 wins.
+    Returns the temporary table of ranked candidates."""
     build_candidates(connection, entity_type, matrix)
-    corroborated = [
-        name for name, rule in matrix.fields[entity_type].items() if rule.prefer == "most_corroborated"
-    ]
+    rules = matrix.fields[entity_type].items()
+    corroborated = [name for name, rule in rules if rule.prefer == MOST_CORROBORATED]
+    restrictive = [name for name, rule in rules if rule.prefer == MOST_RESTRICTIVE]
     support = f"CASE WHEN field IN ({_names(corroborated)}) THEN -support ELSE 0 END"
+    restriction = f"CASE WHEN field IN ({_names(restrictive)}) AND lower(value) = 'true' THEN 0 ELSE 1 END"
     connection.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {RANKED} AS
         SELECT *,
-               row_number() OVER (PARTITION BY golden_id, field ORDER BY deleted, {support}, system_rank,
+               row_number() OVER (PARTITION BY golden_id, field ORDER BY deleted, {restriction}, {support}, system_rank,
                                   source_updated_at DESC NULLS LAST, source_key) AS position,
                count(*) OVER (PARTITION BY golden_id, field) AS competing
         FROM (SELECT *, count(*) OVER (PARTITION BY golden_id, field, value) AS support

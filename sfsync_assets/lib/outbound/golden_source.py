@@ -21,7 +21,13 @@ from typing import Any
 
 import duckdb
 
-from ..golden.matrix import SYSTEM_OF_RECORD_FILE, EntityType, SystemOfRecord, load_system_of_record
+from ..golden.matrix import (
+    MOST_RESTRICTIVE,
+    SYSTEM_OF_RECORD_FILE,
+    EntityType,
+    SystemOfRecord,
+    load_system_of_record,
+)
 from ..golden.survivorship import GOLDEN_TABLES
 from ..matching.store import XREF
 from .errors import GoldenSourceError
@@ -62,11 +68,17 @@ class GoldenSource:
         return next((name for name, rule in rules.items() if rule.derived == PARENT_DERIVATION), None)
 
     def owned_by(self, system: str, entity: EntityType) -> frozenset[str]:
-        """Golden fields whose system of record is `system` (the parent column included)."""
+        """Golden fields whose system of record is `system` (the parent column included).
+
+        No system owns a field where the most restrictive value wins (opt-outs): the golden value is at least as
+        restrictive as every source's, so writing it can never undo anyone's choice.
+        """
         return frozenset(
             name
             for name, rule in self.matrix.fields.get(entity, {}).items()
-            if self.matrix.rank(rule.field_class, system) == 0 and system not in rule.ignore
+            if self.matrix.rank(rule.field_class, system) == 0
+            and system not in rule.ignore
+            and rule.prefer != MOST_RESTRICTIVE
         )
 
     def records(self, entity: EntityType, fields: Sequence[str]) -> GoldenRead:

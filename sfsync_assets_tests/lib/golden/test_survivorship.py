@@ -151,3 +151,44 @@ def test_systems_that_disagree_are_listed_with_both_sides(golden) -> None:
     ).fetchall()
     assert [row[:5] for row in rows] == [("7000.0", "erp", "6000.0", "salesforce", "salesforce:Account:1")]
     assert rows[0][5] is not None
+
+
+def test_an_opt_out_in_any_system_wins_over_the_system_of_record(tmp_path) -> None:
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    person = {"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"}
+    stage_rows(connection, "organization", [])
+    stage_rows(
+        connection,
+        "person",
+        [
+            # Salesforce, newest and first for contact fields, has not heard of any opt-out.
+            {
+                "source_key": "salesforce:Contact:1",
+                **person,
+                "HasOptedOutOfEmail": False,
+                "DoNotCall": False,
+                "source_updated_at": "2026-06-01T00:00:00Z",
+            },
+            {
+                "source_key": "salesforce:Lead:2",
+                **person,
+                "HasOptedOutOfEmail": True,
+                "source_updated_at": "2025-01-01T00:00:00Z",
+            },
+        ],
+    )
+    resolve_identities(connection, load_matching_settings(), "run-1")
+    build_golden(connection, "person", load_system_of_record(), "run-1")
+
+    golden = connection.execute("SELECT HasOptedOutOfEmail, DoNotCall FROM golden.person").fetchall()
+    provenance = dict(
+        connection.execute(
+            "SELECT field, source_key || ' / ' || rule FROM golden.provenance "
+            "WHERE field IN ('HasOptedOutOfEmail', 'DoNotCall')"
+        ).fetchall()
+    )
+    assert golden == [(True, False)]
+    assert provenance["HasOptedOutOfEmail"].startswith(
+        "salesforce:Lead:2 / true (opted out) in any record wins"
+    )
+    assert provenance["DoNotCall"].startswith("salesforce:Contact:1")
