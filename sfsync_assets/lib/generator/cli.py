@@ -62,6 +62,14 @@ from .rates import load_rates
     help="YAML mapping of rate name to probability, overriding the defaults.",
 )
 @click.option(
+    "--bad-row-rate",
+    type=click.FloatRange(min=0, max=1),
+    default=None,
+    metavar="SHARE",
+    help="Most share of an object's records with a data-losing planted problem (default 0.006; the quality "
+    "layer alerts above 0.01). Overrides those kinds in --rates.",
+)
+@click.option(
     "--as-of",
     default=DEFAULT_AS_OF,
     show_default=True,
@@ -79,6 +87,7 @@ def generate(
     erp_url: str | None,
     erp_schema: str | None,
     rates_file: Path | None,
+    bad_row_rate: float | None,
     as_of: str,
     overwrite: bool,
 ) -> None:
@@ -106,6 +115,7 @@ def generate(
                 erp_url,
                 erp_schema,
                 rates_file,
+                bad_row_rate,
                 as_of,
                 overwrite,
             )
@@ -121,16 +131,18 @@ def _generate(
     erp_url: str | None,
     erp_schema: str | None,
     rates_file: Path | None,
+    bad_row_rate: float | None,
     as_of: str,
     overwrite: bool,
 ) -> None:
     from .pipeline import GenerateConfig, generate_company, org_schema
 
+    rates = load_rates(rates_file)
     config = GenerateConfig(
         out_dir=out_dir,
         scale=scale,
         seed=seed,
-        rates=load_rates(rates_file),
+        rates=rates if bad_row_rate is None else rates.with_bad_row_rate(bad_row_rate),
         erp_url=erp_url,
         erp_schema=erp_schema,
         as_of=as_of,

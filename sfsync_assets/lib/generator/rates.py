@@ -3,6 +3,11 @@
 Every rate is a probability applied to a stated population (the comment after each field); the generator
 counts both the population and the hits per kind in `manifest.json`, so a test can check the realised rate.
 Override any subset with `--rates FILE` (a flat YAML mapping of field name to number between 0 and 1).
+
+One knob sets the data-losing problems together: `bad_row_rate`, the most a source object's records may carry
+a planted problem that costs the record data (the share the quality layer's error-rate check measures, 1 % by
+default). Each of those kinds is planted at `bad_row_rate / MOST_PER_RECORD`, so no object exceeds it. The
+default stays below the check's limit, so a demo company passes it; raise it to see the check fail.
 """
 
 from __future__ import annotations
@@ -14,6 +19,12 @@ from typing import Any
 import yaml
 
 from .errors import RatesError
+
+# Planted problems that empty a value or keep a record from being staged (each with an expected error).
+DATA_LOSING = ("invalid_picklist", "missing_required", "orphan_lookup", "impossible_date")
+# The most of them any one record is rolled for: an Opportunity (orphan AccountId, bad stage, no CloseDate).
+MOST_PER_RECORD = 3
+BAD_ROW_RATE = 0.006  # default: below the 1 % error-rate limit with room for chance
 
 
 @dataclass(frozen=True)
@@ -45,10 +56,16 @@ class Rates:
     # --- planted problems (each has an expected error in planted_problems.csv) ------------------------------
     duplicate_in_system: float = 0.02  # Accounts, Contacts, Leads, ERP customers, CSV customers: a 2nd record
     conflicting_edit: float = 0.02  # companies/persons in Salesforce and ERP: same field edited in both
-    orphan_lookup: float = 0.01  # Contacts, Opportunities, ERP contacts/orders/invoices: parent missing
-    invalid_picklist: float = 0.02  # Accounts, Leads, Opportunities, profiles, ERP customers: bad code/value
-    missing_required: float = 0.01  # Accounts, Contacts, Leads, Opportunities, CSV customers: required empty
-    impossible_date: float = 0.01  # date values in legacy files: 31/02 and friends
+    orphan_lookup: float = (
+        BAD_ROW_RATE / MOST_PER_RECORD
+    )  # Contacts, Opportunities, ERP contacts/orders/invoices
+    invalid_picklist: float = (
+        BAD_ROW_RATE / MOST_PER_RECORD
+    )  # Accounts, Leads, Opportunities, profiles, ERP cust.
+    missing_required: float = (
+        BAD_ROW_RATE / MOST_PER_RECORD
+    )  # Accounts, Contacts, Leads, Opportunities, CSV cust.
+    impossible_date: float = BAD_ROW_RATE / MOST_PER_RECORD  # date values in legacy files: 31/02 and friends
     mojibake: float = 0.05  # renderings of names with non-ASCII letters: UTF-8 read as cp1252
     # --- mutate (a day of business) -------------------------------------------------------------------------
     mutate_delete_share: float = 0.1  # of the day's changes: deletes
@@ -58,6 +75,13 @@ class Rates:
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
+
+    def with_bad_row_rate(self, bad_row_rate: float) -> Rates:
+        """These rates with every data-losing kind set so that no record has more than `bad_row_rate` chance of
+        carrying one."""
+        if not 0 <= bad_row_rate <= 1:
+            raise RatesError(f"bad_row_rate: expected a number between 0 and 1, got {bad_row_rate!r}")
+        return replace(self, **dict.fromkeys(DATA_LOSING, bad_row_rate / MOST_PER_RECORD))
 
 
 def load_rates(path: Path | None) -> Rates:
@@ -74,7 +98,9 @@ def load_rates(path: Path | None) -> Rates:
 
 
 def rates_from_mapping(content: dict[str, Any], origin: str = "rates") -> Rates:
-    known = {f.name for f in fields(Rates)}
+    """Defaults overridden by `content`; `bad_row_rate` sets the data-losing kinds, which a key of their own
+    overrides in turn."""
+    known = {f.name for f in fields(Rates)} | {"bad_row_rate"}
     unknown = sorted(set(content) - known)
     if unknown:
         raise RatesError(f"{origin}: unknown rate(s) {unknown}; expected some of {sorted(known)}")
@@ -83,7 +109,10 @@ def rates_from_mapping(content: dict[str, Any], origin: str = "rates") -> Rates:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise RatesError(f"{origin}: {name}: expected a number between 0 and 1, got {value!r}")
         checked[name] = float(value)
-    rates = replace(Rates(), **checked)
+    rates = Rates()
+    if "bad_row_rate" in checked:
+        rates = rates.with_bad_row_rate(checked.pop("bad_row_rate"))
+    rates = replace(rates, **checked)
     if rates.mutate_delete_share + rates.mutate_create_share > 1:
         raise RatesError(f"{origin}: mutate_delete_share + mutate_create_share must not exceed 1")
     return rates

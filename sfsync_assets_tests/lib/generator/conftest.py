@@ -10,15 +10,18 @@ from typing import Any
 import pytest
 
 from sfsync_assets.lib.generator.pipeline import GenerateConfig, generate_company
+from sfsync_assets.lib.generator.rates import Rates
 
 SCALE = 10_000
 SEED = 7
+# Far more data-losing problems than the default, so every kind is planted often enough to check.
+RATES = Rates().with_bad_row_rate(0.06)
 
 
 @pytest.fixture(scope="session")
 def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out_dir = tmp_path_factory.mktemp("company") / "demo"
-    generate_company(GenerateConfig(out_dir=out_dir, scale=SCALE, seed=SEED))
+    generate_company(GenerateConfig(out_dir=out_dir, scale=SCALE, seed=SEED, rates=RATES))
     return out_dir
 
 

@@ -8,16 +8,20 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sfsync_assets.lib.generator.cli import generate
+from sfsync_assets.lib.generator.rates import DATA_LOSING, MOST_PER_RECORD
 
 
 def test_generate_then_mutate_from_the_command_line(tmp_path: Path) -> None:
     rates = tmp_path / "rates.yaml"
-    rates.write_text("duplicate_in_system: 0.5\nmojibake: 0\n", encoding="utf-8")
+    rates.write_text("duplicate_in_system: 0.5\nmojibake: 0\norphan_lookup: 0.2\n", encoding="utf-8")
     out_dir = tmp_path / "company"
     runner = CliRunner()
     result = runner.invoke(
         generate,
-        ["--scale", "3000", "--seed", "9", "--out", str(out_dir), "--no-salesforce", "--rates", str(rates)],
+        [
+            *("--scale", "3000", "--seed", "9", "--out", str(out_dir), "--no-salesforce"),
+            *("--rates", str(rates), "--bad-row-rate", "0.03"),
+        ],
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -28,6 +32,9 @@ def test_generate_then_mutate_from_the_command_line(tmp_path: Path) -> None:
     duplicates = manifest["planted_rates"]["duplicate_in_system"]
     assert duplicates["configured"] == 0.5 and 0.4 < duplicates["realised"] < 0.6
     assert manifest["planted_rates"]["mojibake"]["hits"] == 0
+    # --bad-row-rate sets every data-losing kind, over what the rates file says of them
+    for kind in DATA_LOSING:
+        assert manifest["rates"][kind] == 0.03 / MOST_PER_RECORD, kind
 
     result = runner.invoke(
         generate, ["--mutate", "2", "--seed", "1", "--out", str(out_dir), "--no-salesforce"]

@@ -55,7 +55,7 @@ def test_postgresql_erp_in_its_own_schema(tmp_path: Path) -> None:
     try:
         manifest = generate_company(
             GenerateConfig(
-                out_dir=tmp_path / "pg", scale=2_000, seed=5, erp_url=POSTGRES_URL, erp_schema=schema
+                out_dir=tmp_path / "pg", scale=5_000, seed=5, erp_url=POSTGRES_URL, erp_schema=schema
             )
         )
         with engine.connect() as connection:

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from sfsync_assets.lib.generator.pipeline import org_schema
-from sfsync_assets.lib.generator.rates import Rates
 from sfsync_assets.lib.generator.truth import EXPECTED_ERRORS
 from sfsync_assets.lib.generator.vocab import COUNTRY_BY_CODE
 
-from .conftest import read_jsonl
+from .conftest import RATES, read_jsonl
 
 
 def within_binomial(hits: int, trials: int, rate: float) -> bool:
@@ -23,7 +22,7 @@ def within_binomial(hits: int, trials: int, rate: float) -> bool:
 
 def test_every_rate_is_realised_within_binomial_tolerance(manifest: dict[str, Any]) -> None:
     tallies = manifest["planted_rates"]
-    configured = Rates().as_dict()
+    configured = RATES.as_dict()
     checked = 0
     for name, tally in tallies.items():
         assert tally["configured"] == configured[name]
@@ -105,7 +104,7 @@ def test_invalid_picklist_values_counted_from_the_salesforce_files(
         == len([p for p in planted if p[0] == "Lead"])
         > 0
     )
-    assert within_binomial(len(found), records, Rates().invalid_picklist)
+    assert within_binomial(len(found), records, RATES.invalid_picklist)
     assert len(leads) > 200
 
 
@@ -146,7 +145,7 @@ def test_erp_phones_that_lost_a_leading_zero(company: Path, problems: list[dict[
     planted = {(p["source_key"], p["field"]) for p in problems if p["kind"] == "phone_leading_zero_lost"}
     assert lost == planted & known
     assert len(planted - known) < 0.05 * len(planted)  # rows of orphaned contacts have no country to check
-    assert within_binomial(len(lost), in_trunk_countries, Rates().erp_phone_national_format)
+    assert within_binomial(len(lost), in_trunk_countries, RATES.erp_phone_national_format)
 
 
 def test_missing_names_and_mojibake_are_visible_in_contacts(
