@@ -4,7 +4,9 @@
   everything downstream in the run and puts a readable sample of the failing rows in the check's metadata.
 - `error_rate`: fails when the share of source records that lost data in the latest staging run exceeds the
   mapping's `quality.max_error_rate` (1 % unless configured), so a jump in bad data fails loudly. It reads the
-  materialization's metadata, not DuckDB, and does not block: the good rows are still worth resolving.
+  materialization's metadata, not DuckDB. It does not block: the bad values are already held back (a
+  quarantined value is never staged and never wins a golden record), and the good rows of the batch are still
+  worth resolving and pushing; it is an alert that the source needs attention.
 """
 
 import dagster as dg
@@ -48,7 +50,8 @@ def error_rate_check(key: dg.AssetKey, max_error_rate: float) -> dg.AssetChecksD
         asset=key,
         name="error_rate",
         description=f"At most {max_error_rate:.1%} of the source records lost data (a value emptied or the "
-        "record not staged) in the latest staging run.",
+        "record not staged) in the latest staging run. Non-blocking: quarantined values never reach golden "
+        "records, so the good rows go on; a failure alerts that the source needs attention.",
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         event = context.instance.get_latest_materialization_event(key)

@@ -29,6 +29,7 @@ class MappedRecord:
     """What one source record became: a row per target (None when not staged) and the findings of each."""
 
     record_ref: str
+    source_key: str | None = None  # `system:object:id`, for a record that has an id
     rows: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     findings: dict[str, list[Finding]] = field(default_factory=dict)
 
@@ -48,6 +49,7 @@ class _Field:
     label: str  # how the quarantine names it: `<entity>.<canonical column>`, or the source field
     mapping: FieldMapping
     steps: tuple[CompiledStep, ...]
+    canonical: bool = False  # a value of the canonical model (not a lineage value or a source check)
 
     @property
     def source_field(self) -> str:
@@ -70,9 +72,9 @@ class SourceMapper:
         self.rates = rates
         maps = self.spec.maps()
 
-        def compiled(name: str, label: str, field_mapping: FieldMapping) -> _Field:
+        def compiled(name: str, label: str, field_mapping: FieldMapping, canonical: bool = False) -> _Field:
             steps = tuple(step.compile(maps) for step in field_mapping.transforms)
-            return _Field(name, label, field_mapping, steps)
+            return _Field(name, label, field_mapping, steps, canonical)
 
         source = self.spec.source
         updated_at = source.updated_at.source_field or ""
@@ -81,7 +83,10 @@ class SourceMapper:
             compiled(check.source_field or "", check.source_field or "", check) for check in source.checks
         ]
         self._targets = [
-            (target, [compiled(name, f"{target.entity}.{name}", fm) for name, fm in target.fields.items()])
+            (
+                target,
+                [compiled(name, f"{target.entity}.{name}", fm, True) for name, fm in target.fields.items()],
+            )
             for target in self.spec.targets
         ]
 
@@ -102,13 +107,14 @@ class SourceMapper:
                 mapped.rows[target.staged_as] = None
                 mapped.findings[target.staged_as] = [missing]
             return mapped
+        mapped.source_key = f"{source.system}:{source.object}:{source_id}"
         context = FieldContext(record, self._region(record), self.rates)
         shared: list[Finding] = []
         lineage = {
             "source_system": source.system,
             "source_object": source.object,
             "source_id": source_id,
-            "source_key": f"{source.system}:{source.object}:{source_id}",
+            "source_key": mapped.source_key,
             "source_updated_at": self._value(self._updated_at, context, shared),
             "is_deleted": bool(record.get(source.deleted)) if source.deleted else False,
             "ingest_run_id": self.run_id,
@@ -168,7 +174,13 @@ class SourceMapper:
     @staticmethod
     def _finding(compiled: _Field, rule: Rule, reason: str, raw: Any, outcome: Outcome) -> Finding:
         return Finding(
-            compiled.label, rule, f"{compiled.source_field}: {reason}", raw, outcome, compiled.source_field
+            compiled.label,
+            rule,
+            f"{compiled.source_field}: {reason}",
+            raw,
+            outcome,
+            compiled.source_field,
+            compiled.label if compiled.canonical else None,
         )
 
     def _check_reference(self, value: Any, mapping: FieldMapping) -> None:
@@ -196,14 +208,15 @@ class SourceMapper:
         return {column.name: _as_sql(row.get(column.name), column.sql_type) for column in target.columns}
 
     def _region(self, record: Mapping[str, Any]) -> str | None:
-        """The record's country (ISO alpha-2) for national phone numbers, else the source's default."""
-        column = self.spec.source.phone_region_from
-        value = record.get(column) if column else None
-        if value:
-            try:
-                return to_iso2(str(value))
-            except Rejected:
-                pass
+        """The record's country (ISO alpha-2) for national phone numbers: the first of the declared columns
+        that names a country, else the source's default."""
+        for column in self.spec.source.phone_region_from:
+            value = record.get(column)
+            if value:
+                try:
+                    return to_iso2(str(value))
+                except Rejected:
+                    continue
         return self.spec.source.default_phone_region
 
     def _position(self, record: Mapping[str, Any]) -> str:

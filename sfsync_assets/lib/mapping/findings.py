@@ -60,9 +60,10 @@ class Repair:
 class Finding:
     """One problem with one field of one source record.
 
-    `field` is how the quarantine names it: `<entity>.<canonical column>` for a mapped value (the golden layer
-    skips quarantined values by that name, and an ERP customers row feeds two entities), the source field for a
-    value only checked, '' for the whole record. `source_field` is the field as the source names it.
+    `field` is how the quarantine names it: `<entity>.<canonical column>` for a mapped value (an ERP customers
+    row feeds two entities), the source field for a value only checked, '' for the whole record. `source_field`
+    is the field as the source names it; `canonical_field` is set only for a mapped value, so the golden layer
+    can keep exactly that value from winning.
     """
 
     field: str
@@ -71,6 +72,7 @@ class Finding:
     value: Any
     outcome: Outcome
     source_field: str = ""
+    canonical_field: str | None = None
 
     @property
     def is_error(self) -> bool:

@@ -134,13 +134,23 @@ class SourceSpec(_Strict):
     decimal_separator: Literal[".", ","] = "."
     thousands_separator: Literal[".", ",", " ", "'"] | None = None
     default_phone_region: RegionCode | None = None
-    phone_region_from: Identifier | None = None
+    phone_region_from: tuple[Identifier, ...] = Field(
+        default=(),
+        description="record columns that may hold the country national phone numbers are read in, tried in "
+        "order (e.g. the address country, then a country derived from the website); the first that names a "
+        "country wins, else `default_phone_region`",
+    )
     record_lineage: RecordLineage | None = None
     checks: tuple[FieldMapping, ...] = Field(
         default=(),
         description="source fields the canonical model does not carry but the source's rules constrain; "
         "problems are quarantined and the record is still staged",
     )
+
+    @field_validator("phone_region_from", mode="before")
+    @classmethod
+    def _one_or_more_columns(cls, columns: Any) -> Any:
+        return (columns,) if isinstance(columns, str) else columns
 
     @field_validator("date_formats")
     @classmethod

@@ -75,7 +75,7 @@ def stage_source(
     try:
         results = [_stage_target(connection, mapping, target, mapped, now) for target in mapping.spec.targets]
         rows = [
-            _quarantine_row(mapping, record, outcome.record_ref, finding)
+            _quarantine_row(mapping, record, outcome, finding)
             for record, outcome in zip(records, mapped, strict=True)
             for finding in outcome.distinct_findings()
         ]
@@ -134,26 +134,28 @@ def _distinct(violations: list[Violation]) -> list[Violation]:
 def _schema_finding(target: TargetSpec, violation: Violation, row_dropped: bool) -> Finding:
     field_mapping = target.fields.get(violation.column or "")
     source_field = (field_mapping.source_field if field_mapping else None) or ""
+    label = f"{target.entity}.{violation.column}" if violation.column else ""
     return Finding(
-        f"{target.entity}.{violation.column}" if violation.column else "",
+        label,
         Rule.SCHEMA_VIOLATION,
         f"staged {violation.column or 'row'} {violation.value!r} fails the {target.entity} schema check "
         f"'{violation.check}'",
         violation.value,
         Outcome.ROW_REJECTED if row_dropped else Outcome.VALUE_REJECTED,
         source_field,
+        label if field_mapping is not None else None,
     )
 
 
 def _quarantine_row(
-    mapping: SourceMapping, record: dict[str, Any], record_ref: str, finding: Finding
+    mapping: SourceMapping, record: dict[str, Any], mapped: MappedRecord, finding: Finding
 ) -> QuarantinedRow:
     source = mapping.spec.source
     lineage = source.record_lineage
     return QuarantinedRow(
         system=source.system,
         source_object=source.object,
-        record_ref=record_ref,
+        record_ref=mapped.record_ref,
         field=finding.field,
         rule=RULE_PREFIX + finding.rule.value,
         reason=f"{finding.reason}; {_OUTCOME_NOTE[finding.outcome]}",
@@ -166,6 +168,8 @@ def _quarantine_row(
             default=str,
             ensure_ascii=False,
         ),
+        source_key=mapped.source_key,
+        canonical_field=finding.canonical_field,
     )
 
 

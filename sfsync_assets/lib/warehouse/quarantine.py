@@ -4,6 +4,11 @@ Nothing bad is dropped: a malformed CSV line, an EBCDIC field with an invalid ni
 pandera check all land here, so the integration team can see, fix at the source, and replay. Rows are keyed by
 (system, source_object, record_ref, field, rule) and re-quarantining the same problem in a later run updates
 `last_seen_run_id` instead of adding a duplicate.
+
+Problems with a value the quality layer staged into the canonical model also name it the canonical way
+(`source_key` of the staged row, `canonical_field` such as `person.Phone`), and the view
+`quality.quarantined_values` lists the open ones by entity and field: survivorship joins it so that a
+quarantined value (emptied, or repaired but still wrong at the source) never wins a golden record.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 TABLE = "quality.quarantine"
+VALUES_VIEW = "quality.quarantined_values"
 _DDL = f"""
 CREATE SCHEMA IF NOT EXISTS quality;
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -35,7 +41,17 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     quarantined_at TIMESTAMPTZ NOT NULL,
     resolved_at TIMESTAMPTZ,
     PRIMARY KEY (system, source_object, record_ref, field, rule)
-)
+);
+-- Added after the first release: tables created before get them here.
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS source_key VARCHAR;       -- the staged row's key, system:object:id
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS canonical_field VARCHAR;  -- <entity>.<canonical column>
+CREATE OR REPLACE VIEW {VALUES_VIEW} AS
+SELECT source_key,
+       split_part(canonical_field, '.', 1) AS entity,   -- organization, person
+       split_part(canonical_field, '.', 2) AS field,    -- canonical column, e.g. Phone
+       rule, value, reason, system, source_object, record_ref, last_seen_run_id
+FROM {TABLE}
+WHERE resolved_at IS NULL AND source_key IS NOT NULL AND canonical_field IS NOT NULL
 """
 
 
@@ -52,6 +68,8 @@ class QuarantinedRow:
     line_number: int | None = None
     byte_offset: int | None = None
     raw: str | None = None
+    source_key: str | None = None  # for a staged record: its key in the canonical tables
+    canonical_field: str | None = None  # for a staged value: `<entity>.<canonical column>`
 
 
 def ensure_table(connection: duckdb.DuckDBPyConnection) -> None:
@@ -86,6 +104,7 @@ def quarantine(connection: duckdb.DuckDBPyConnection, rows: Iterable[Quarantined
             "FROM quarantine_batch "
             "ON CONFLICT (system, source_object, record_ref, field, rule) DO UPDATE SET "
             "reason = excluded.reason, value = excluded.value, raw = excluded.raw, "
+            "source_key = excluded.source_key, canonical_field = excluded.canonical_field, "
             "last_seen_run_id = excluded.last_seen_run_id, resolved_at = NULL",
             [run_id, run_id, now],
         )

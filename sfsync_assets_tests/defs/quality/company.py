@@ -23,13 +23,14 @@ from dagster_duckdb import DuckDBResource
 
 from sfsync_assets.defs.ingest import erp as erp_ingest
 from sfsync_assets.defs.ingest import salesforce as salesforce_ingest
-from sfsync_assets.defs.salesforce_resource import SalesforceResource
 from sfsync_assets.lib.emulator.process import EmulatorProcess
 from sfsync_assets.lib.generator.pipeline import GenerateConfig, generate_company, org_schema
+from sfsync_assets.lib.generator.rates import Rates
 from sfsync_assets.lib.generator.seed_loader import seed_org
 from sfsync_assets.lib.legacy.inbox import FilePartition, content_digest
 from sfsync_assets.lib.legacy.load import load_file
 from sfsync_assets.lib.legacy.settings import load_legacy_feeds
+from sfsync_assets_tests.defs.monitoring.support import salesforce_resource
 
 
 @dataclass(frozen=True)
@@ -57,29 +58,30 @@ class Company:
                 yield json.loads(line)
 
 
-def land_company(root: Path, scale: int, seed: int) -> Company:
+def land_company(
+    root: Path, scale: int, seed: int, rates: Rates | None = None, salesforce: bool = True
+) -> Company:
+    """Generate a company and land it; without `salesforce`, only its ERP and legacy systems (no emulator)."""
     directory, warehouse = root / "company", root / "warehouse.duckdb"
     # The company's "now" lies before the wall clock, so every record is inside the first Salesforce window.
     as_of = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m-%dT00:00:00Z")
-    generate_company(GenerateConfig(out_dir=directory, scale=scale, seed=seed, as_of=as_of))
-    with EmulatorProcess(root / "org") as emulator:
-        seed_org(directory, emulator.admin, org_schema())
-        credentials = emulator.credentials
-        dg.materialize(
-            [salesforce_ingest.salesforce_raw, erp_ingest.erp_raw],
-            resources={
-                "duckdb": DuckDBResource(database=str(warehouse)),
-                "dlt": DagsterDltResource(),
-                "salesforce": SalesforceResource(
-                    domain=emulator.info.login_domain,
-                    username=credentials.username,
-                    password=credentials.password,
-                    security_token=credentials.security_token,
-                    ca_bundle=emulator.info.ca_file,
-                ),
-                "erp": erp_ingest.ErpDatabaseResource(url=f"sqlite:///{directory / 'erp.sqlite'}"),
-            },
-        )
+    generate_company(
+        GenerateConfig(out_dir=directory, scale=scale, seed=seed, as_of=as_of, rates=rates or Rates())
+    )
+    resources = {
+        "duckdb": DuckDBResource(database=str(warehouse)),
+        "dlt": DagsterDltResource(),
+        "erp": erp_ingest.ErpDatabaseResource(url=f"sqlite:///{directory / 'erp.sqlite'}"),
+    }
+    if salesforce:
+        with EmulatorProcess(root / "org") as emulator:
+            seed_org(directory, emulator.admin, org_schema())
+            dg.materialize(
+                [salesforce_ingest.salesforce_raw, erp_ingest.erp_raw],
+                resources={**resources, "salesforce": salesforce_resource(emulator)},
+            )
+    else:
+        dg.materialize([erp_ingest.erp_raw], resources=resources)
     feeds = load_legacy_feeds().feeds
     with duckdb.connect(str(warehouse)) as connection:
         for path in sorted((directory / "inbound").iterdir()):

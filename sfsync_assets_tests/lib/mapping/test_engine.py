@@ -161,3 +161,28 @@ def test_each_target_reports_its_own_values_and_shared_problems_once(mapper: Sou
     assert ("organization.Name", Rule.MOJIBAKE) in found and ("person.LastName", Rule.MOJIBAKE) in found
     assert found.count(("notes", Rule.REQUIRED_FIELD_MISSING)) == 1
     assert mapped.rows["contact"]["LastName"] == mapped.rows["customer"]["Name"] == "éé"
+
+
+def test_a_record_without_its_own_country_takes_the_next_declared_one(tmp_path: Path) -> None:
+    spec = {**EXPORT, "source": {**EXPORT["source"], "phone_region_from": ["country", "web_country"]}}
+    spec["source"]["default_phone_region"] = "US"
+    path = tmp_path / "legacy_csv__custexport.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    mapper = SourceMapper(load_mapping(path), "run-1", {("raw_erp.customers", "id"): frozenset({"100001"})})
+    # 2079460000 is a London number that lost its trunk zero.
+    from_second = mapper.map({**GOOD, "country": None, "web_country": "UK"})
+    assert from_second.rows["customer"]["Phone"] == "+442079460000"
+    assert ("organization.Phone", Rule.PHONE_LEADING_ZERO_LOST) in findings_of(from_second, "customer")
+    # With no evidence the source's default region decides, and in the US the digits are another valid
+    # number (Maine): why every country the record offers is tried first.
+    from_default = mapper.map({**GOOD, "country": None, "web_country": ""})
+    assert from_default.rows["customer"]["Phone"] == "+12079460000"
+
+
+def test_findings_about_staged_values_name_the_row_and_canonical_field(mapper: SourceMapper) -> None:
+    mapped = mapper.map({**GOOD, "notes": None, "erp_no": "999"})
+    assert mapped.source_key == "legacy_csv:CUSTEXPORT:LC000001"
+    named = {f.field: f.canonical_field for f in mapped.distinct_findings()}
+    assert named["organization.ERP_Customer_Id__c"] == "organization.ERP_Customer_Id__c"
+    assert named["organization.Name"] == "organization.Name"  # a repair: the staged value is not the source's
+    assert named["notes"] is None  # a source check: no canonical value
