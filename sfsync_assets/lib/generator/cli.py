@@ -66,7 +66,7 @@ from .rates import load_rates
     type=click.FloatRange(min=0, max=1),
     default=None,
     metavar="SHARE",
-    help="Most share of an object's records with a data-losing planted problem (default 0.006; the quality "
+    help="Most share of an object's records with a data-losing planted problem (default 0.002; the quality "
     "layer alerts above 0.01). Overrides those kinds in --rates.",
 )
 @click.option(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import math
 import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sfsync_assets.lib.generator.pipeline import org_schema
+from sfsync_assets.demo import DemoSettings
+from sfsync_assets.lib.generator.pipeline import GenerateConfig, generate_company, org_schema
+from sfsync_assets.lib.generator.rates import DATA_LOSING
 from sfsync_assets.lib.generator.truth import EXPECTED_ERRORS
 from sfsync_assets.lib.generator.vocab import COUNTRY_BY_CODE
 
@@ -195,3 +198,21 @@ def test_duplicates_are_extra_records_of_one_entity(
     extra_accounts = sum(count - 1 for count in per_entity.values())
     assert extra_accounts == sum(1 for p in problems if p["object"] == "Account" and p["kind"] == "duplicate")
     assert extra_accounts > 0
+
+
+def test_the_demo_company_stays_below_the_one_percent_error_rate_limit(tmp_path: Path) -> None:
+    """At the default bad-row rate, no object of the company `sfsync demo` generates has 1 % bad records."""
+    demo = DemoSettings()
+    out_dir = tmp_path / "demo"
+    manifest = generate_company(GenerateConfig(out_dir=out_dir, scale=demo.scale, seed=demo.seed))
+    records = {
+        **{("salesforce", name): count for name, count in manifest["counts"]["salesforce"].items()},
+        **{("erp", name): count for name, count in manifest["counts"]["erp"].items()},
+    }
+    with open(out_dir / "truth" / "planted_problems.csv", encoding="utf-8", newline="") as handle:
+        bad: dict[tuple[str, str], set[str]] = {}
+        for row in csv.DictReader(handle):
+            if row["kind"] in DATA_LOSING and (row["system"], row["object"]) in records:
+                bad.setdefault((row["system"], row["object"]), set()).add(row["source_key"])
+    shares = {key: len(keys) / records[key] for key, keys in bad.items()}
+    assert shares and max(shares.values()) < 0.01, shares
