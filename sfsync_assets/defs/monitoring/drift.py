@@ -13,7 +13,6 @@ from typing import Any
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ...lib.config.files import config_version
 from ...lib.outbound.settings import OUTBOUND_FILE
 from ...lib.reconcile import sources
 from ...lib.reconcile.checksum_memory import remember, remembered
@@ -24,6 +23,7 @@ from ...lib.reconcile.report_rendering import markdown_table
 from ...lib.reconcile.requeue import requeue
 from ...lib.reconcile.settings import RECONCILE_FILE
 from ..outbound.resources import OutboundResource
+from .asset_defaults import monitoring_asset
 from .keys import DRIFT, SALESFORCE_RECONCILIATION
 from .resources import MonitoringResource
 
@@ -48,15 +48,11 @@ def _sample(logged: list[LoggedDrift], size: int) -> str:
     return markdown_table(rows, size)
 
 
-@dg.asset(
+@monitoring_asset(
     key=DRIFT,
     deps=[SALESFORCE_RECONCILIATION],
-    group_name="monitoring",
     kinds={"duckdb", "salesforce"},
-    owners=["team:integration"],
-    pool="duckdb_writer",
-    code_version=config_version(RECONCILE_FILE, OUTBOUND_FILE),
-    automation_condition=dg.AutomationCondition.eager(),
+    config_files=(RECONCILE_FILE, OUTBOUND_FILE),
     check_specs=[
         dg.AssetCheckSpec(
             THRESHOLD_CHECK,

@@ -12,7 +12,6 @@ from typing import Any
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ...lib.config.files import config_version
 from ...lib.outbound.settings import OUTBOUND_FILE
 from ...lib.reconcile import sources
 from ...lib.reconcile.comparison import Comparison, compare
@@ -27,6 +26,7 @@ from ...lib.salesforce.reader import SalesforceReader
 from ...lib.warehouse import sync_state
 from ..outbound.resources import OutboundResource
 from ..salesforce_resource import SalesforceResource
+from .asset_defaults import monitoring_asset
 from .keys import ERP_RECONCILIATION, GOLDEN, PUSHES, SALESFORCE_RECONCILIATION, SETTINGS
 from .resources import MonitoringResource
 
@@ -75,16 +75,12 @@ def _comparison_check(
     )
 
 
-@dg.asset(
+@monitoring_asset(
     key=SALESFORCE_RECONCILIATION,
     deps=PUSHES,
-    group_name="monitoring",
     kinds={"salesforce", "duckdb"},
-    owners=["team:integration"],
-    pool="duckdb_writer",
-    code_version=config_version(RECONCILE_FILE, OUTBOUND_FILE),
-    automation_condition=dg.AutomationCondition.eager()
-    | dg.AutomationCondition.on_cron(SETTINGS.salesforce.schedule),
+    config_files=(RECONCILE_FILE, OUTBOUND_FILE),
+    cron=SETTINGS.salesforce.schedule,
     check_specs=[
         dg.AssetCheckSpec(
             SALESFORCE_CHECK,
@@ -159,15 +155,10 @@ def salesforce_reconciliation(
     )
 
 
-@dg.asset(
+@monitoring_asset(
     key=ERP_RECONCILIATION,
     deps=GOLDEN,
-    group_name="monitoring",
     kinds={"duckdb"},
-    owners=["team:integration"],
-    pool="duckdb_writer",
-    code_version=config_version(RECONCILE_FILE),
-    automation_condition=dg.AutomationCondition.eager(),
     check_specs=[
         dg.AssetCheckSpec(
             ERP_CHECK,

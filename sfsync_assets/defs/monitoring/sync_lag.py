@@ -12,13 +12,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
-from ...lib.config.files import config_version
 from ...lib.outbound.settings import OutboundSettings
 from ...lib.reconcile import sources
 from ...lib.reconcile.lag import LagStats, lag_stats
 from ...lib.reconcile.report_rendering import markdown_table
-from ...lib.reconcile.settings import RECONCILE_FILE, ReconcileSettings
+from ...lib.reconcile.settings import ReconcileSettings
 from ..outbound.resources import OutboundResource
+from .asset_defaults import monitoring_asset
 from .keys import PUSHES, SYNC_LAG
 from .resources import MonitoringResource
 
@@ -37,15 +37,10 @@ def measure_lag(
     return measured
 
 
-@dg.asset(
+@monitoring_asset(
     key=SYNC_LAG,
     deps=PUSHES,
-    group_name="monitoring",
     kinds={"duckdb"},
-    owners=["team:integration"],
-    pool="duckdb_writer",
-    code_version=config_version(RECONCILE_FILE),
-    automation_condition=dg.AutomationCondition.eager(),
     check_specs=[
         dg.AssetCheckSpec(
             SLA_CHECK,
