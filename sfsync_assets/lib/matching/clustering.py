@@ -20,6 +20,7 @@ import pandas as pd
 
 from .golden_ids import IdEvent, assign_golden_ids
 from .graph import components
+from .links import MODEL_RULE
 from .settings import EntityType, MatchingSettings
 from .store import GOLDEN_IDS, ID_HISTORY, PENDING, XREF, features_table, matches_table
 
@@ -41,8 +42,9 @@ def update_clusters(
 ) -> ClusterReport:
     now = datetime.now(UTC)
     nodes, removed = _regroup_scope(connection, entity_type)
-    links = _links_among(connection, entity_type, nodes)
+    links = _links_among(connection, entity_type)
     component = components(nodes["source_key"], links["source_key_l"], links["source_key_r"])
+    del links
     previous = nodes.set_index("source_key")["golden_id"]
     stamped = nodes.set_index("source_key")["stamped_id"]
     assignment = assign_golden_ids(
@@ -53,10 +55,10 @@ def update_clusters(
         _new_ids(connection, settings.entity(entity_type).id_prefix),
         _stamps_in_use_elsewhere(connection, set(stamped.dropna()), set(previous.dropna())),
     )
-    events = _with_evidence(assignment.events, links, removed)
+    events = _with_evidence(connection, entity_type, assignment.events, removed)
     kept = set(assignment.golden_ids) | {event.golden_id for event in events if event.event == "merged"}
     events += _retirements(removed, kept)
-    _write_xref(connection, entity_type, nodes, assignment.golden_ids, links, run_id, now)
+    _write_xref(connection, entity_type, assignment.golden_ids, run_id, now)
     _mark_removed(connection, entity_type, list(removed))
     _mark_seen(connection, entity_type, run_id, now)
     _write_registry(connection, entity_type, events, run_id, now)
@@ -68,8 +70,8 @@ def update_clusters(
 def _regroup_scope(
     connection: duckdb.DuckDBPyConnection, entity_type: EntityType
 ) -> tuple[pd.DataFrame, dict[str, str | None]]:
-    """The records to regroup (source_key, lineage, golden_id before, stamped id), and the removed records with
-    the golden id they had."""
+    """The records to regroup (source_key, golden_id before, stamped id), and the removed records with the golden
+    id they had. The records are also left in the temporary table `sfsync_regrouped` (source_key)."""
     matches = matches_table(entity_type)
     connection.execute(
         f"""
@@ -84,16 +86,18 @@ def _regroup_scope(
         WHERE entity_type = '{entity_type}' AND source_key IN (SELECT source_key FROM neighbours)
         """
     )
-    nodes = connection.sql(
+    connection.execute(
         f"""
-        SELECT f.source_key, f.source_system, f.source_object, f.source_id, x.golden_id, f.golden_id AS stamped_id
+        CREATE OR REPLACE TEMP TABLE sfsync_regrouped AS
+        SELECT f.source_key, x.golden_id, f.golden_id AS stamped_id
         FROM {features_table(entity_type)} AS f
         LEFT JOIN {XREF} AS x ON x.entity_type = '{entity_type}' AND x.source_key = f.source_key
         WHERE f.source_key IN (SELECT source_key FROM {PENDING} WHERE entity_type = '{entity_type}')
            OR (x.is_active AND x.golden_id IN (SELECT golden_id FROM sfsync_touched_ids))
         ORDER BY f.source_key
         """
-    ).df()
+    )
+    nodes = connection.sql("SELECT * FROM sfsync_regrouped").df()
     removed = dict(
         connection.execute(
             f"SELECT p.source_key, x.golden_id FROM {PENDING} AS p "
@@ -105,21 +109,17 @@ def _regroup_scope(
     return nodes, removed
 
 
-def _links_among(
-    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, nodes: pd.DataFrame
-) -> pd.DataFrame:
-    connection.register("sfsync_nodes", nodes[["source_key"]])
-    try:
-        return connection.sql(
-            f"""
-            SELECT m.source_key_l, m.source_key_r, m.rule, m.match_probability, m.agreeing
-            FROM {matches_table(entity_type)} AS m
-            WHERE m.source_key_l IN (SELECT source_key FROM sfsync_nodes)
-              AND m.source_key_r IN (SELECT source_key FROM sfsync_nodes)
-            """
-        ).df()
-    finally:
-        connection.unregister("sfsync_nodes")
+def _links_among(connection: duckdb.DuckDBPyConnection, entity_type: EntityType) -> pd.DataFrame:
+    """The links between regrouped records, as key pairs only (a million links with their evidence would not
+    fit beside the records; the evidence is read for the few that need it)."""
+    return connection.sql(
+        f"""
+        SELECT m.source_key_l, m.source_key_r
+        FROM {matches_table(entity_type)} AS m
+        SEMI JOIN sfsync_regrouped AS l ON l.source_key = m.source_key_l
+        SEMI JOIN sfsync_regrouped AS r ON r.source_key = m.source_key_r
+        """
+    ).df()
 
 
 def _issue_order(connection: duckdb.DuckDBPyConnection) -> Callable[[str], tuple]:
@@ -154,14 +154,15 @@ def _stamps_in_use_elsewhere(
 
 
 def _with_evidence(
-    events: list[IdEvent], links: pd.DataFrame, removed: dict[str, str | None]
+    connection: duckdb.DuckDBPyConnection,
+    entity_type: EntityType,
+    events: list[IdEvent],
+    removed: dict[str, str | None],
 ) -> list[IdEvent]:
     """Attach the links behind each merge (links between the two former entities, directly or through new
     records) and the changes behind each split."""
-    links_of: dict[str, list[dict]] = defaultdict(list)
-    for row in links.to_dict("records"):
-        links_of[row["source_key_l"]].append(row)
-        links_of[row["source_key_r"]].append(row)
+    merged = [event for event in events if event.event == "merged"]
+    links_of = _links_of(connection, entity_type, {key for event in merged for key in event.source_keys})
     enriched = []
     for event in events:
         if event.event == "merged":
@@ -182,6 +183,37 @@ def _with_evidence(
             IdEvent(event.event, event.golden_id, event.other_golden_id, event.source_keys, evidence)
         )
     return enriched
+
+
+def _links_of(
+    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, keys: set[str]
+) -> dict[str, list[dict]]:
+    """Record → its links to other regrouped records (both ends), for the records in `keys`."""
+    links_of: dict[str, list[dict]] = defaultdict(list)
+    if not keys:
+        return links_of
+    rows = connection.execute(
+        f"""
+        SELECT m.source_key_l, m.source_key_r, m.rule, m.match_probability, m.agreeing
+        FROM {matches_table(entity_type)} AS m
+        SEMI JOIN sfsync_regrouped AS l ON l.source_key = m.source_key_l
+        SEMI JOIN sfsync_regrouped AS r ON r.source_key = m.source_key_r
+        WHERE m.source_key_l IN (SELECT unnest($keys::VARCHAR[]))
+           OR m.source_key_r IN (SELECT unnest($keys::VARCHAR[]))
+        """,
+        {"keys": sorted(keys)},
+    ).fetchall()
+    for source_key_l, source_key_r, rule, probability, agreeing in rows:
+        row = {
+            "source_key_l": source_key_l,
+            "source_key_r": source_key_r,
+            "rule": rule,
+            "match_probability": probability,
+            "agreeing": agreeing,
+        }
+        links_of[source_key_l].append(row)
+        links_of[source_key_r].append(row)
+    return links_of
 
 
 def _link(row: dict) -> dict:
@@ -210,27 +242,41 @@ def _retirements(removed: dict[str, str | None], still_used: set[str]) -> list[I
 def _write_xref(
     connection: duckdb.DuckDBPyConnection,
     entity_type: EntityType,
-    nodes: pd.DataFrame,
     golden_ids: pd.Series,
-    links: pd.DataFrame,
     run_id: str,
     now: datetime,
 ) -> None:
-    strongest = _strongest_links(links, golden_ids)
-    rows = nodes.drop(columns=["golden_id", "stamped_id"]).assign(
-        golden_id=golden_ids.reindex(nodes["source_key"]).to_numpy(),
-        match_probability=strongest["match_probability"].reindex(nodes["source_key"]).to_numpy(),
-        match_rule=strongest["rule"].reindex(nodes["source_key"]).fillna(SINGLE).to_numpy(),
-    )
-    connection.register("sfsync_assigned", rows)
+    """Upsert each regrouped record's golden id with the strongest link to another record of its entity (the
+    most probable; deterministic rules first), computed in DuckDB over every link of the regrouped records."""
+    assigned = pd.DataFrame({"source_key": golden_ids.index, "golden_id": golden_ids.to_numpy()})
+    connection.register("sfsync_assigned", assigned)
     try:
         connection.execute(
             f"""
             INSERT INTO {XREF} BY NAME
-            SELECT ? AS entity_type, *, true AS is_active, ?::TIMESTAMPTZ AS first_seen_at,
-                   ?::TIMESTAMPTZ AS last_seen_at, ? AS first_seen_run_id, ? AS last_seen_run_id,
-                   ? AS assigned_run_id
-            FROM sfsync_assigned
+            WITH ends AS (
+                SELECT source_key_l AS source_key, source_key_r AS other, rule, match_probability
+                FROM {matches_table(entity_type)} SEMI JOIN sfsync_regrouped ON source_key = source_key_l
+                UNION ALL
+                SELECT source_key_r, source_key_l, rule, match_probability
+                FROM {matches_table(entity_type)} SEMI JOIN sfsync_regrouped ON source_key = source_key_r
+            ),
+            strongest AS (
+                SELECT e.source_key, arg_max(e.rule, (e.match_probability, e.rule <> '{MODEL_RULE}', e.other))
+                           AS rule,
+                       max(e.match_probability) AS match_probability
+                FROM ends AS e
+                JOIN sfsync_assigned AS a ON a.source_key = e.source_key
+                JOIN sfsync_assigned AS b ON b.source_key = e.other AND b.golden_id = a.golden_id
+                GROUP BY e.source_key
+            )
+            SELECT ? AS entity_type, f.source_key, f.source_system, f.source_object, f.source_id, a.golden_id,
+                   s.match_probability, coalesce(s.rule, '{SINGLE}') AS match_rule,
+                   true AS is_active, ?::TIMESTAMPTZ AS first_seen_at, ?::TIMESTAMPTZ AS last_seen_at,
+                   ? AS first_seen_run_id, ? AS last_seen_run_id, ? AS assigned_run_id
+            FROM sfsync_assigned AS a
+            JOIN {features_table(entity_type)} AS f USING (source_key)
+            LEFT JOIN strongest AS s USING (source_key)
             ON CONFLICT (entity_type, source_key) DO UPDATE SET
                 assigned_run_id = CASE WHEN {XREF}.golden_id = excluded.golden_id THEN {XREF}.assigned_run_id
                                        ELSE excluded.assigned_run_id END,
@@ -245,22 +291,6 @@ def _write_xref(
         )
     finally:
         connection.unregister("sfsync_assigned")
-
-
-def _strongest_links(links: pd.DataFrame, golden_ids: pd.Series) -> pd.DataFrame:
-    """Per record: the most probable link to another record of its entity (deterministic rules first)."""
-    both_ends = pd.concat(
-        [
-            links.rename(columns={"source_key_l": "source_key", "source_key_r": "other"}),
-            links.rename(columns={"source_key_r": "source_key", "source_key_l": "other"}),
-        ]
-    )
-    same_entity = both_ends["source_key"].map(golden_ids) == both_ends["other"].map(golden_ids)
-    ranked = both_ends[same_entity].assign(deterministic=lambda frame: frame["rule"] != "model")
-    ranked = ranked.sort_values(
-        ["source_key", "match_probability", "deterministic"], ascending=[True, False, False]
-    )
-    return ranked.drop_duplicates("source_key").set_index("source_key")[["match_probability", "rule"]]
 
 
 def _mark_removed(connection: duckdb.DuckDBPyConnection, entity_type: EntityType, removed: list[str]) -> None:

@@ -4,17 +4,20 @@ One row per staged record, keyed by `source_key`. Records that share a pooling k
 ERP customer number) lend each other the features they lack: an ERP billing address and its customer row are
 one record in the ERP, split in two by staging, and each alone is too thin to compare with a Salesforce Account.
 `fingerprint` hashes every (pooled) feature, so a later run can tell which records changed since they were last
-matched (only those are scored again).
+matched (only those are scored again). `source_hash` hashes what the features are computed from (the staged row,
+the name of its organization, the feature SQL itself): a later run recomputes only the records whose source_hash
+changed, and the pools they belong to, and takes every other record's features as stored.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from .nicknames import NICKNAME_TABLE, install_nickname_groups
-from .text import fold, install_text_functions
+from .text import TEXT_MACROS, fold, install_text_functions
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -61,26 +64,119 @@ FEATURE_COLUMNS: dict[str, tuple[str, ...]] = {
 STAGED_TABLES = {"person": "staged.person", "organization": "staged.organization"}
 
 
+# Columns the features never read: a record re-staged with nothing else changed keeps its features.
+NOT_FEATURE_INPUTS = ("ingest_run_id", "source_updated_at")
+SOURCE_HASHES = "sfsync_source_hashes"
+RECOMPUTE = "sfsync_recompute"
+FRESH = "sfsync_fresh_features"
+
+
 def compute_features(
     connection: duckdb.DuckDBPyConnection,
     entity_type: EntityType,
     settings: MatchingSettings,
     nicknames_file: Path,
+    reuse: str | None = None,
 ) -> str:
-    """Build the features of every staged record of `entity_type` into a temporary table; returns its name."""
+    """Build the features of every staged record of `entity_type` into a temporary table; returns its name.
+
+    With `reuse` (a table of earlier features with their `source_hash`), only records whose source changed, and
+    the records pooled with them, are computed again: at a million records the text folding costs seconds, a
+    run with 1 % changes should not pay it for the other 99 %."""
     install_text_functions(connection)
     install_nickname_groups(connection, nicknames_file)
-    select = _person_sql(settings) if entity_type == "person" else _organization_sql(settings)
-    select = select.replace("{source}", STAGED_TABLES[entity_type])
-    for key in settings.entity(entity_type).pool_features_by:
-        select = _pooled_sql(select, entity_type, key)
-    columns = ", ".join(FEATURE_COLUMNS[entity_type][1:])
+    unpooled = _person_sql(settings) if entity_type == "person" else _organization_sql(settings)
+    version = hashlib.sha256((unpooled + TEXT_MACROS).encode() + nicknames_file.read_bytes()).hexdigest()
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE {SOURCE_HASHES} AS {_source_hashes_sql(entity_type, version[:16])}"
+    )
+    pool_keys = settings.entity(entity_type).pool_features_by
+    if reuse is None:
+        fresh, kept = unpooled.replace("{source}", STAGED_TABLES[entity_type]), ""
+    else:
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {RECOMPUTE} AS SELECT source_key FROM {SOURCE_HASHES} AS h "
+            f"ANTI JOIN {reuse} AS r ON r.source_key = h.source_key AND r.source_hash = h.source_hash"
+        )
+        _compute_unpooled(connection, entity_type, unpooled, RECOMPUTE, replace=True)
+        if pool_keys:
+            _widen_to_pools(connection, entity_type, unpooled, reuse, pool_keys)
+        fresh = f"SELECT * FROM {FRESH}"
+        kept = f"""
+            UNION ALL
+            SELECT {", ".join(FEATURE_COLUMNS[entity_type])}, r.source_hash, r.fingerprint
+            FROM {reuse} AS r SEMI JOIN {SOURCE_HASHES} AS h ON h.source_key = r.source_key
+            ANTI JOIN {RECOMPUTE} AS c ON c.source_key = r.source_key"""
+    for key in pool_keys:
+        fresh = _pooled_sql(fresh, entity_type, key)
+    fingerprinted = ", ".join(FEATURE_COLUMNS[entity_type][1:])
     table = f"sfsync_current_{entity_type}_features"
     connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *, md5(concat_ws('|', {columns})) AS fingerprint "
-        f"FROM ({select})"
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table} AS
+        SELECT p.*, h.source_hash, md5(concat_ws('|', {fingerprinted})) AS fingerprint
+        FROM ({fresh}) AS p JOIN {SOURCE_HASHES} AS h USING (source_key)
+        {kept};
+        DROP TABLE {SOURCE_HASHES};
+        DROP TABLE IF EXISTS {RECOMPUTE};
+        DROP TABLE IF EXISTS {FRESH};
+        """
     )
     return table
+
+
+def _source_hashes_sql(entity_type: EntityType, version: str) -> str:
+    """(source_key, source_hash) of every staged record: its row without bookkeeping columns, the feature SQL's
+    version and, for persons, the name of the organization the record points to."""
+    row = f"(SELECT * EXCLUDE ({', '.join(NOT_FEATURE_INPUTS)}) FROM {STAGED_TABLES[entity_type]}) AS s"
+    if entity_type == "organization":
+        return f"SELECT s.source_key, hash(s, '{version}') AS source_hash FROM {row}"
+    return f"""
+        SELECT s.source_key, hash(s, o.Name, o.name_normalized, '{version}') AS source_hash
+        FROM {row} LEFT JOIN {STAGED_TABLES["organization"]} AS o ON o.source_key = s.organization_source_key
+    """
+
+
+def _compute_unpooled(
+    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, unpooled: str, keys: str, replace: bool
+) -> None:
+    """The unpooled features of the staged records listed in table `keys`, into (or added to) FRESH."""
+    source = f"(SELECT * FROM {STAGED_TABLES[entity_type]} SEMI JOIN {keys} USING (source_key))"
+    select = unpooled.replace("{source}", source)
+    if replace:
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {FRESH} AS {select}")
+    else:
+        connection.execute(f"INSERT INTO {FRESH} {select}")
+
+
+def _widen_to_pools(
+    connection: duckdb.DuckDBPyConnection,
+    entity_type: EntityType,
+    unpooled: str,
+    reuse: str,
+    keys: list[str],
+) -> None:
+    """Recompute every reused record that shares a pooling key value with a recomputed or removed record (before
+    or after the change): the features it borrowed from them may have changed."""
+    while True:
+        touched = " UNION ".join(
+            f"""
+            SELECT r.source_key FROM {reuse} AS r
+            SEMI JOIN {SOURCE_HASHES} AS h USING (source_key)
+            ANTI JOIN {RECOMPUTE} AS c USING (source_key)
+            WHERE r.{key} IN (
+                SELECT {key} FROM {FRESH}
+                UNION ALL SELECT r.{key} FROM {reuse} AS r ANTI JOIN {SOURCE_HASHES} AS h USING (source_key)
+                UNION ALL SELECT r.{key} FROM {reuse} AS r SEMI JOIN {RECOMPUTE} AS c USING (source_key)
+            )"""
+            for key in keys
+        )
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE sfsync_pool_members AS {touched}")
+        if not connection.execute("SELECT count(*) FROM sfsync_pool_members").fetchall()[0][0]:
+            connection.execute("DROP TABLE sfsync_pool_members")
+            return
+        connection.execute(f"INSERT INTO {RECOMPUTE} SELECT source_key FROM sfsync_pool_members")
+        _compute_unpooled(connection, entity_type, unpooled, "sfsync_pool_members", replace=False)
 
 
 def _pooled_sql(select: str, entity_type: EntityType, key: str) -> str:
@@ -111,6 +207,7 @@ def _person_sql(settings: MatchingSettings) -> str:
         WITH employers AS (
             SELECT source_key AS organization_source_key, {_organization_name_sql(settings)} AS organization_name
             FROM {STAGED_TABLES["organization"]}
+            WHERE source_key IN (SELECT organization_source_key FROM {{source}})
         ),
         named AS (
             SELECT *,
@@ -147,7 +244,9 @@ def _person_sql(settings: MatchingSettings) -> str:
 
 def _legal_suffix_regex(settings: MatchingSettings) -> str:
     """` (ltd|co ltd|gmbh|...)` repeated at the end of a folded name, longest alternatives first."""
-    suffixes = sorted({fold(suffix) for suffix in settings.legal_suffixes} - {""}, key=len, reverse=True)
+    suffixes = sorted(
+        {fold(suffix) for suffix in settings.legal_suffixes} - {""}, key=lambda suffix: (-len(suffix), suffix)
+    )
     if not suffixes:
         return "$^"
     return "( (" + "|".join(suffixes) + "))+$"

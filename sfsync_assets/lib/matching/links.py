@@ -18,7 +18,8 @@ import pyarrow as pa
 
 from ..config.files import config_version
 from .deterministic import deterministic_pairs
-from .features import compute_features
+from .features import FEATURE_COLUMNS, compute_features
+from .models import MODEL_COLUMNS
 from .scoring import score_pairs
 from .settings import MATCHING_DIR, NICKNAMES_FILE, SETTINGS_FILE, EntityType, MatchingSettings
 from .store import MATCH_RUNS, PENDING, ensure_identity_tables, features_table, matches_table
@@ -62,31 +63,33 @@ def update_links(
     model_dir: Path = MATCHING_DIR,
     full: bool = False,
 ) -> LinkReport:
-    current = compute_features(connection, entity_type, settings, NICKNAMES_FILE)
-    ensure_identity_tables(connection, entity_type, current)
     version = model_version(settings, entity_type, model_dir)
+    stored = features_table(entity_type)
+    reusable = not full and _stored_features_match(connection, entity_type, version)
+    current = compute_features(
+        connection, entity_type, settings, NICKNAMES_FILE, reuse=stored if reusable else None
+    )
+    ensure_identity_tables(connection, entity_type, current)
     links_before = _count(connection, matches_table(entity_type))
-    if (
-        full
-        or _features_reshaped(connection, entity_type, current)
-        or _last_version(connection, entity_type) != version
-    ):
+    if not reusable:
         full = True
         _forget_links(connection, entity_type, current)
-    changes = _changes(connection, entity_type, current)
+    changes = _changes(connection, entity_type, current, full)
+    delta = current if full else DELTA
     _drop_links(connection, entity_type)
     rules = settings.entity(entity_type).deterministic_rules
     det = deterministic_pairs(connection, rules, current, None if full else DELTA)
-    model_links = _model_links(connection, entity_type, settings, model_dir, current, full)
+    model_links = _model_links(connection, entity_type, settings, model_dir, current, delta, full)
     links_added, by_rule = _store_links(connection, entity_type, det, model_links, run_id)
-    _store_features(connection, entity_type, current, run_id)
+    _store_features(connection, entity_type, current, delta, run_id)
     _queue(connection, entity_type, run_id)
     links_total = _count(connection, matches_table(entity_type))
+    records = _count(connection, current)
     report = LinkReport(
         entity_type=entity_type,
         mode="full" if full else "incremental",
         model_version=version,
-        records=_count(connection, current),
+        records=records,
         new_records=changes["new"],
         changed_records=changes["changed"],
         removed_records=changes["removed"],
@@ -96,6 +99,10 @@ def update_links(
         links_by_rule=by_rule,
     )
     _log(connection, report, run_id)
+    connection.execute(
+        f"DROP TABLE {current}; DROP TABLE IF EXISTS {DELTA}; DROP TABLE sfsync_changes; DROP TABLE {det}; "
+        "DROP TABLE sfsync_new_links; DROP TABLE IF EXISTS sfsync_known"
+    )
     return report
 
 
@@ -103,11 +110,22 @@ def _count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
     return connection.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
-def _features_reshaped(connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str) -> bool:
-    def columns(table: str) -> list[str]:
-        return [row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()]
-
-    return columns(features_table(entity_type))[:-1] != columns(current)
+def _stored_features_match(
+    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, version: str
+) -> bool:
+    """Whether the stored features are this model's and of today's shape: only then are they reused, and only
+    the changed records scored (otherwise the run is a full one)."""
+    stored = features_table(entity_type).split(".")
+    columns = [
+        row[0]
+        for row in connection.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+            "ORDER BY column_index",
+            stored,
+        ).fetchall()
+    ]
+    expected = [*FEATURE_COLUMNS[entity_type], "source_hash", "fingerprint", "matched_run_id"]
+    return columns == expected and _last_version(connection, entity_type) == version
 
 
 def _last_version(connection: duckdb.DuckDBPyConnection, entity_type: EntityType) -> str | None:
@@ -131,8 +149,11 @@ def _forget_links(connection: duckdb.DuckDBPyConnection, entity_type: EntityType
     )
 
 
-def _changes(connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str) -> Counter:
-    """Fill the delta table (source_key, change) and count new, changed and removed records."""
+def _changes(
+    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str, full: bool
+) -> Counter:
+    """Fill the changes table (source_key, change) and, unless every record is scored (`full`), the delta table
+    of the new and changed records' features; count new, changed and removed records."""
     stored = features_table(entity_type)
     connection.execute(
         f"""
@@ -142,11 +163,14 @@ def _changes(connection: duckdb.DuckDBPyConnection, entity_type: EntityType, cur
                         WHEN c.source_key IS NULL THEN 'removed'
                         ELSE 'changed' END AS change
             FROM {current} AS c FULL JOIN {stored} AS s USING (source_key)
-            WHERE c.fingerprint IS DISTINCT FROM s.fingerprint;
-        CREATE OR REPLACE TEMP TABLE {DELTA} AS
-            SELECT c.* FROM {current} AS c JOIN sfsync_changes USING (source_key) WHERE change <> 'removed';
+            WHERE c.fingerprint IS DISTINCT FROM s.fingerprint
         """
     )
+    if not full:
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {DELTA} AS SELECT c.* FROM {current} AS c "
+            "JOIN sfsync_changes USING (source_key) WHERE change <> 'removed'"
+        )
     return Counter(
         dict(connection.execute("SELECT change, count(*) FROM sfsync_changes GROUP BY change").fetchall())
     )
@@ -169,14 +193,17 @@ def _model_links(
     settings: MatchingSettings,
     model_dir: Path,
     current: str,
+    delta: str,
     full: bool,
 ) -> pa.Table | None:
-    if _count(connection, DELTA) == 0 or _count(connection, current) < 2:
+    if _count(connection, delta) == 0 or _count(connection, current) < 2:
         return None
     options = settings.entity(entity_type)
-    records = connection.sql(f"SELECT * FROM {current}").to_arrow_table()
+    records = connection.sql(
+        f"SELECT {', '.join(MODEL_COLUMNS[entity_type])} FROM {current}"
+    ).to_arrow_table()
     delta_keys = (
-        None if full else connection.sql(f"SELECT source_key FROM {DELTA}").to_arrow_table()["source_key"]
+        None if full else connection.sql(f"SELECT source_key FROM {delta}").to_arrow_table()["source_key"]
     )
     return score_pairs(
         records,
@@ -249,11 +276,21 @@ def _store_links(
 
 
 def _store_features(
-    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str, run_id: str
+    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str, delta: str, run_id: str
 ) -> None:
+    """Store the features of the new and changed records, and the source hash of records whose source changed
+    in ways the features ignore (so the next run does not compute them again)."""
     stored = features_table(entity_type)
     connection.execute(f"DELETE FROM {stored} WHERE source_key IN (SELECT source_key FROM sfsync_changes)")
-    connection.execute(f"INSERT INTO {stored} SELECT *, ? FROM {DELTA}", [run_id])
+    connection.execute(f"INSERT INTO {stored} SELECT *, ? FROM {delta}", [run_id])
+    if delta == current:  # a full run stored every record just now
+        return
+    connection.execute(
+        f"""
+        UPDATE {stored} AS s SET source_hash = c.source_hash FROM {current} AS c
+        WHERE c.source_key = s.source_key AND c.source_hash <> s.source_hash
+        """
+    )
 
 
 def _queue(connection: duckdb.DuckDBPyConnection, entity_type: EntityType, run_id: str) -> None:

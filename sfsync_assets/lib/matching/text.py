@@ -15,6 +15,16 @@ import duckdb
 # A UTF-8 lead byte (U+00C2..U+00DF as cp1252 shows it) followed by a continuation byte rendered by cp1252.
 MOJIBAKE_PATTERN = "[Â-ß][\\x{A0}-\\x{BF}€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]"
 _REPAIR_FUNCTION = "sfsync_repair_mojibake"
+TEXT_MACROS = f"""
+    CREATE OR REPLACE TEMP MACRO sfsync_unmangled(t) AS
+        CASE WHEN regexp_matches(t, '{MOJIBAKE_PATTERN}') THEN {_REPAIR_FUNCTION}(t) ELSE t END;
+    CREATE OR REPLACE TEMP MACRO sfsync_fold(t) AS nullif(trim(regexp_replace(
+        strip_accents(replace(replace(replace(replace(replace(replace(lower(sfsync_unmangled(t)),
+            'ß', 'ss'), 'æ', 'ae'), 'ø', 'o'), 'ł', 'l'), 'đ', 'd'), '&', ' and ')),
+        '[^a-z0-9]+', ' ', 'g')), '');
+    CREATE OR REPLACE TEMP MACRO sfsync_alnum(t) AS
+        nullif(upper(regexp_replace(t, '[^A-Za-z0-9]+', '', 'g')), '');
+"""
 _FOLDED = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "&": " and "})
 
 
@@ -42,15 +52,4 @@ def install_text_functions(connection: duckdb.DuckDBPyConnection) -> None:
         connection.create_function(
             _REPAIR_FUNCTION, repair_mojibake, ["VARCHAR"], "VARCHAR", side_effects=False
         )
-    connection.execute(
-        f"""
-        CREATE OR REPLACE TEMP MACRO sfsync_unmangled(t) AS
-            CASE WHEN regexp_matches(t, '{MOJIBAKE_PATTERN}') THEN {_REPAIR_FUNCTION}(t) ELSE t END;
-        CREATE OR REPLACE TEMP MACRO sfsync_fold(t) AS nullif(trim(regexp_replace(
-            strip_accents(replace(replace(replace(replace(replace(replace(lower(sfsync_unmangled(t)),
-                'ß', 'ss'), 'æ', 'ae'), 'ø', 'o'), 'ł', 'l'), 'đ', 'd'), '&', ' and ')),
-            '[^a-z0-9]+', ' ', 'g')), '');
-        CREATE OR REPLACE TEMP MACRO sfsync_alnum(t) AS
-            nullif(upper(regexp_replace(t, '[^A-Za-z0-9]+', '', 'g')), '');
-        """
-    )
+    connection.execute(TEXT_MACROS)

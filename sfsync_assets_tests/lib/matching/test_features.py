@@ -104,3 +104,34 @@ def test_a_changed_record_changes_its_fingerprint_only(connection: duckdb.DuckDB
     after = {key: row["fingerprint"] for key, row in features(connection, "person").items()}
     assert before["salesforce:Contact:1"] == after["salesforce:Contact:1"]
     assert before["salesforce:Contact:2"] != after["salesforce:Contact:2"]
+
+
+def test_a_later_run_recomputes_only_changed_records_and_their_pools(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    settings = load_matching_settings()
+    customer = {"source_key": "erp:customers:7", "Name": "Vertex Corp.", "ERP_Customer_Id__c": "7"}
+    address = {"source_key": "erp:addresses:7", "BillingPostalCode": "10115", "ERP_Customer_Id__c": "7"}
+    account = {"source_key": "salesforce:Account:1", "Name": "Acme Ltd"}
+    stage_rows(connection, "organization", [customer, address, account])
+    first = compute_features(connection, "organization", settings, NICKNAMES_FILE)
+    connection.execute(f"CREATE TABLE stored AS SELECT * FROM {first}")
+    # A stored value that recomputing would not give back: it survives only if the record is reused.
+    connection.execute("UPDATE stored SET city = 'from the store' WHERE source_key = 'salesforce:Account:1'")
+
+    restaged_account = {
+        **account,
+        "ingest_run_id": "a later run",
+        "source_updated_at": "2026-02-01T00:00:00Z",
+    }
+    stage_rows(
+        connection, "organization", [customer, {**address, "BillingPostalCode": "20095"}, restaged_account]
+    )
+    table = compute_features(connection, "organization", settings, NICKNAMES_FILE, reuse="stored")
+    rows = {
+        row["source_key"]: row for row in connection.sql(f"SELECT * FROM {table}").df().to_dict("records")
+    }
+    assert rows["salesforce:Account:1"]["city"] == "from the store", "re-staged without a change: reused"
+    assert rows["erp:addresses:7"]["postcode"] == "20095"
+    assert rows["erp:customers:7"]["postcode"] == "20095", "its pool changed: recomputed"
+    assert rows["erp:customers:7"]["name_key"] == rows["erp:addresses:7"]["name_key"] == "vertex"
