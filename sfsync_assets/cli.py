@@ -19,6 +19,14 @@ STATE_DIR_OPTION = click.option(
     help="Directory holding the org's database, TLS files, credentials and server.json.",
 )
 
+ENV_FILE_OPTION = click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".env"),
+    show_default=True,
+    help="Settings and secrets (SFSYNC_*) to run with; see the README.",
+)
+
 
 @click.group()
 def main() -> None:
@@ -161,13 +169,7 @@ def demo(data_dir: Path, port: int, scale: int, seed: int, ui: bool, ui_port: in
 
 
 @main.command()
-@click.option(
-    "--env-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path(".env"),
-    show_default=True,
-    help="Settings and secrets (SFSYNC_*) to run with; see the README.",
-)
+@ENV_FILE_OPTION
 def sync(env_file: Path) -> None:
     """Run one headless sync cycle (every asset, in dependency order) and print what landed where."""
     import os
@@ -181,6 +183,67 @@ def sync(env_file: Path) -> None:
     run_cycle(click.echo)
     for table, rows in summary(Path(os.environ["SFSYNC_DUCKDB_PATH"])):
         click.echo(f"{table:50} {rows:>12,}")
+
+
+@main.command()
+@click.option("--email", help="An email address of the person.")
+@click.option("--golden-id", help="The person's golden id.")
+@ENV_FILE_OPTION
+@click.option(
+    "--queue-only",
+    is_flag=True,
+    help="Only file the request; the next sync cycle (or `privacy_forget` job) carries it out.",
+)
+def forget(email: str | None, golden_id: str | None, env_file: Path, queue_only: bool) -> None:
+    """Erase a person from Salesforce, the ERP and the warehouse, and print the proof of what was erased.
+
+    Name the person by exactly one of --email or --golden-id. The proof (table privacy.proof) and the tombstone
+    that keeps the person from coming back hold only hashes of their identifiers.
+    """
+    import os
+
+    import duckdb
+
+    from .lib.privacy.register import EMAIL, GOLDEN_ID, ForgetRequestError, file_request
+    from .lib.runtime.environment import prepare_dagster_home, process_environment, read_env_file
+
+    if (email is None) == (golden_id is None):
+        raise click.UsageError("name the person by exactly one of --email or --golden-id")
+    os.environ.update(process_environment(read_env_file(env_file)))
+    warehouse = os.environ["SFSYNC_DUCKDB_PATH"]
+    try:
+        with duckdb.connect(warehouse) as connection:
+            request_id = file_request(connection, EMAIL if email else GOLDEN_ID, email or golden_id or "")
+    except ForgetRequestError as error:
+        raise click.BadParameter(str(error)) from error
+    except duckdb.IOException as error:
+        raise click.ClickException(
+            f"{warehouse} is in use by a running job; try again when it ends ({error})"
+        ) from error
+    click.echo(f"filed {request_id}")
+    if queue_only:
+        return
+    import dagster as dg
+
+    from .definitions import defs
+    from .lib.privacy.register import proof_of
+
+    prepare_dagster_home(os.environ)
+    result = (
+        defs()
+        .resolve_job_def("privacy_forget")
+        .execute_in_process(instance=dg.DagsterInstance.get(), raise_on_error=False)
+    )
+    if not result.success:
+        raise click.ClickException(
+            f"the privacy_forget run {result.run_id} failed; see its run page in the UI"
+        )
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        entries = proof_of(connection, request_id)
+    if not entries:
+        raise click.ClickException(f"{request_id} is still pending; see the run {result.run_id}")
+    for entry in entries:
+        click.echo(f"  {entry.system:12} {entry.location:40} {entry.action:14} {entry.rows:>8,}")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

@@ -15,6 +15,11 @@ from ..identity.xref import XREF_KEY
 
 ENTITY_TYPES: tuple[EntityType, ...] = ("organization", "person")
 PREVIEW_ROWS = 10
+# Metadata lives in Dagster's event log, which an erasure cannot reach: the person preview names no one.
+PREVIEW_COLUMNS = {
+    "organization": "*",
+    "person": "golden_id, Title, MailingCountry, HasOptedOutOfEmail, DoNotCall, source_systems, is_deleted",
+}
 
 
 def golden_key(entity_type: EntityType) -> dg.AssetKey:
@@ -53,7 +58,8 @@ def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
         with duckdb.get_connection() as connection:
             report = build_golden(connection, entity_type, matrix, context.run_id)
             preview = connection.sql(
-                f"SELECT * FROM {GOLDEN_TABLES[entity_type]} ORDER BY golden_id LIMIT {PREVIEW_ROWS}"
+                f"SELECT {PREVIEW_COLUMNS[entity_type]} FROM {GOLDEN_TABLES[entity_type]} "
+                f"ORDER BY golden_id LIMIT {PREVIEW_ROWS}"
             ).df()
         return dg.MaterializeResult(
             metadata=golden_metadata(report, preview.astype(str).to_markdown(index=False))

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from ...lib.outbound.plan import ADOPT, CHANGED, NEW, RETRY, save_plan
 from ...lib.outbound.push import PushScope, plan
+from ..privacy.keys import ERASURES_KEY
 from .keys import golden_key, plan_key, push_key
 from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
 
@@ -17,7 +18,7 @@ def build_plan_asset(target_name: str) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=plan_key(target_name),
-        deps=[golden_key(target.golden_entity), *parent_push],
+        deps=[golden_key(target.golden_entity), ERASURES_KEY, *parent_push],
         group_name="outbound",
         kinds={"duckdb", "salesforce"},
         owners=["team:integration"],

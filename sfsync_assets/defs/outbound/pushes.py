@@ -9,9 +9,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ...lib.outbound.push import PushScope, push
-from ...lib.salesforce.budget import ApiGovernor
-from ...lib.warehouse import sync_state
+from ..privacy.keys import ERASURES_KEY
 from ..salesforce_resource import SalesforceResource
+from .api_budget import governed_run
 from .keys import consent_key, golden_key, plan_key, push_key
 from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
 
@@ -24,23 +24,20 @@ def _push(
     outbound: OutboundResource,
 ) -> dg.MaterializeResult:
     settings = outbound.settings()
-    with duckdb.get_connection() as connection:
-        governor = ApiGovernor(
-            settings.salesforce.budget.policy(), used_before_run=sync_state.api_calls_last_day(connection)
+    with (
+        duckdb.get_connection() as connection,
+        governed_run(connection, settings, context.run_id) as governor,
+    ):
+        result = push(
+            connection,
+            settings,
+            scope,
+            lambda: salesforce.connect(governor),
+            governor,
+            context.run_id,
+            salesforce.client_id,
+            outbound.system_of_record,
         )
-        try:
-            result = push(
-                connection,
-                settings,
-                scope,
-                lambda: salesforce.connect(governor),
-                governor,
-                context.run_id,
-                salesforce.client_id,
-                outbound.system_of_record,
-            )
-        finally:
-            sync_state.record_api_calls(connection, context.run_id, governor.calls)
     if result.report.stopped:
         context.log.warning("push of %s stopped early: %s", scope.target, result.report.stopped)
     return dg.MaterializeResult(metadata={**result.metadata(), **governor.summary()})
@@ -77,7 +74,7 @@ def build_consent_asset(target_name: str, fields: tuple[str, ...]) -> dg.AssetsD
 
     @dg.asset(
         key=consent_key(target_name),
-        deps=[golden_key(target.golden_entity)],
+        deps=[golden_key(target.golden_entity), ERASURES_KEY],
         group_name="outbound",
         kinds={"salesforce", "duckdb"},
         owners=["team:integration"],

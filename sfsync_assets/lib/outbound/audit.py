@@ -15,6 +15,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from .bulk_writer import API as BULK_API
 from .outcomes import Confirmed
 
 CREATED = "created"
@@ -59,3 +60,14 @@ def append(
         "run_id, written_at, api, api_ref, client_id FROM audit_batch"
     )
     connection.unregister("audit_batch")
+
+
+def bulk_jobs_that_wrote(connection: duckdb.DuckDBPyConnection, golden_ids: Sequence[str]) -> list[str]:
+    """Ids of the Bulk jobs that wrote any of these golden records (their uploads still hold the values)."""
+    if not golden_ids:
+        return []
+    rows = connection.execute(
+        "SELECT DISTINCT api_ref FROM outbound.audit WHERE api = ? AND golden_id IN (SELECT unnest(?::VARCHAR[]))",
+        [BULK_API, list(golden_ids)],
+    ).fetchall()
+    return sorted(row[0].removeprefix(f"{BULK_API}:") for row in rows)

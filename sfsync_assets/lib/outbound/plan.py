@@ -45,7 +45,7 @@ class TargetState:
 
     entries: Mapping[str, LedgerEntry]
     failing: Mapping[str, str]
-    in_salesforce: Mapping[str, str]
+    in_target: Mapping[str, str]  # golden id -> a record the target holds that is a source of the entity
     confirmed_parents: Collection[str] = frozenset()
 
 
@@ -73,7 +73,7 @@ def plan_writes(
         if (entry is None and known_only) or (entry is not None and entry.fields_hash == fields_hash(wires)):
             continue
         failure = state.failing.get(record.golden_id)
-        adopt = None if entry or failure in RECORD_GONE else state.in_salesforce.get(record.golden_id)
+        adopt = None if entry or failure in RECORD_GONE else state.in_target.get(record.golden_id)
         if entry is None and adopt is None:
             reason, base = NEW, {}
             send = {name: value for name, value in values.items() if value is not None}

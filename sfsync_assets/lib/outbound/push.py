@@ -8,7 +8,6 @@ only when there is something to write or to collect, so a push with nothing to d
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,14 +20,13 @@ from simple_salesforce import Salesforce
 
 from ..salesforce.budget import ApiGovernor
 from . import dead_letter
-from .circuit_breaker import CircuitBreaker
 from .errors import PushStopped
 from .golden_source import SYSTEM_OF_RECORD_FILE, GoldenSource
 from .job_journal import JobJournal
 from .ledger import confirmed_golden_ids, load_ledger
 from .plan import PlannedWrite, TargetState, plan_writes, save_plan
 from .recorder import OutcomeRecorder
-from .retry import Backoff, RetryingCaller
+from .retry import retrying_caller
 from .salesforce_writer import SalesforceWriter, WriteReport
 from .settings import OutboundSettings
 from .tables import ensure_tables
@@ -70,7 +68,7 @@ def plan(
     state = TargetState(
         entries=load_ledger(connection, scope.target),
         failing={g: f.error_code for g, f in dead_letter.open_failures(connection, scope.target).items()},
-        in_salesforce=golden.salesforce_ids(target.golden_entity, target.object),
+        in_target=golden.salesforce_ids(target.golden_entity, target.object),
         confirmed_parents=parents,
     )
     writes = plan_writes(
@@ -141,12 +139,7 @@ def push(
     journal = JobJournal(connection, scope.target, run_id)
     entries = load_ledger(connection, scope.target)
     recorder = OutcomeRecorder(connection, scope.target, entries, journal, run_id, client_id)
-    caller = RetryingCaller(
-        write_settings.retry,
-        CircuitBreaker(write_settings.circuit_breaker_failures),
-        Backoff(write_settings.retry, random.Random()),
-        sleep,
-    )
+    caller = retrying_caller(write_settings, sleep)
     report = WriteReport()
 
     def open_writer() -> SalesforceWriter:

@@ -17,7 +17,7 @@ from ..salesforce.budget import ApiBudgetExhausted
 from .circuit_breaker import CircuitBreaker
 from .errors import BudgetStop
 from .failures import ORG_LIMIT_CODE, request_failure
-from .settings import RetrySettings
+from .settings import RetrySettings, SalesforceWriteSettings
 
 Result = TypeVar("Result")
 
@@ -64,3 +64,15 @@ class RetryingCaller:
                 continue
             self.breaker.success()
             return result
+
+
+def retrying_caller(
+    settings: SalesforceWriteSettings, sleep: Callable[[float], None] = time.sleep
+) -> RetryingCaller:
+    """A caller with the configured retries, backoff and circuit breaker, for one push or erasure."""
+    return RetryingCaller(
+        settings.retry,
+        CircuitBreaker(settings.circuit_breaker_failures),
+        Backoff(settings.retry, random.Random()),
+        sleep,
+    )
