@@ -105,12 +105,16 @@ class GoldenSource:
 
     def salesforce_ids(self, entity: EntityType, object_name: str) -> dict[str, str]:
         """golden id -> Id of a live Salesforce record of `object_name` that is a source of the entity."""
+        return self.source_ids(entity, "salesforce", object_name)
+
+    def source_ids(self, entity: EntityType, system: str, object_name: str) -> dict[str, str]:
+        """golden id -> id of an active source record of the entity in `system`'s `object_name`."""
         if not self._columns(XREF):
             return {}
         rows = self.connection.execute(
-            f"SELECT golden_id, min(source_id) FROM {XREF} WHERE entity_type = ? AND source_system = 'salesforce' "
+            f"SELECT golden_id, min(source_id) FROM {XREF} WHERE entity_type = ? AND source_system = ? "
             "AND source_object = ? AND is_active GROUP BY golden_id",
-            [entity, object_name],
+            [entity, system, object_name],
         ).fetchall()
         return dict(rows)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +18,12 @@ CANONICAL_FIELDS = {
     "organization": {column.name for column in ORGANIZATION},
     "person": {column.name for column in PERSON},
 }
+
+
+def _require_canonical(key: str, names: Iterable[str], entity: str) -> None:
+    unknown = [name for name in names if name not in CANONICAL_FIELDS[entity]]
+    if unknown:
+        raise ValueError(f"{key} {unknown} are not canonical {entity} fields (lib/canonical/model.py)")
 
 
 class ParentLink(BaseModel):
@@ -36,11 +43,7 @@ class TargetSettings(BaseModel):
 
     @model_validator(mode="after")
     def _fields_are_canonical(self) -> TargetSettings:
-        unknown = [name for name in self.fields if name not in CANONICAL_FIELDS[self.golden_entity]]
-        if unknown:
-            raise ValueError(
-                f"fields {unknown} are not canonical {self.golden_entity} fields (lib/canonical/model.py)"
-            )
+        _require_canonical("fields", self.fields, self.golden_entity)
         return self
 
     @property
@@ -78,10 +81,33 @@ class SalesforceWriteSettings(BaseModel):
     budget: BudgetSettings = BudgetSettings()
 
 
+class ErpTargetSettings(BaseModel):
+    """One ERP table golden values are written back to: existing rows only, the entity's own ERP record."""
+
+    table: str
+    golden_entity: Literal["organization", "person"]
+    source_object: str
+    key: str
+    columns: dict[str, str] = Field(min_length=1)
+    touch: str | None = None
+
+    @model_validator(mode="after")
+    def _fields_are_canonical(self) -> ErpTargetSettings:
+        _require_canonical("columns", self.columns, self.golden_entity)
+        return self
+
+
+class ErpWriteSettings(BaseModel):
+    system: str = "erp"
+    batch_rows: int = Field(500, ge=1)
+    targets: dict[str, ErpTargetSettings] = {}
+
+
 class OutboundSettings(BaseModel):
     targets: dict[str, TargetSettings] = Field(min_length=1)
     consent: ConsentSettings
     salesforce: SalesforceWriteSettings = SalesforceWriteSettings()
+    erp: ErpWriteSettings = ErpWriteSettings()
 
     @model_validator(mode="after")
     def _references_are_known(self) -> OutboundSettings:

@@ -1,0 +1,62 @@
+"""outbound/erp/<target>: golden values the ERP does not own, written back into the entity's own ERP rows.
+
+Runs after the golden records it writes (and any pending erasure), like the Salesforce push; the ledger under
+`erp:<target>` makes a run with nothing changed cost no statement.
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from ...lib.outbound.erp_push import push_to_erp
+from ..identity.matches import AUTOMATION
+from ..ingest.erp import ErpDatabaseResource
+from ..privacy.keys import ERASURES_KEY
+from .keys import golden_key
+from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
+
+
+def erp_writeback_key(target: str) -> dg.AssetKey:
+    return dg.AssetKey(["outbound", "erp", target])
+
+
+def build_erp_writeback_asset(target_name: str) -> dg.AssetsDefinition:
+    target = SHIPPED_SETTINGS.erp.targets[target_name]
+
+    @dg.asset(
+        key=erp_writeback_key(target_name),
+        deps=[golden_key(target.golden_entity), ERASURES_KEY],
+        group_name="outbound",
+        kinds={"duckdb", "sql"},
+        owners=["team:integration"],
+        pool="duckdb_writer",
+        code_version=CODE_VERSION,
+        automation_condition=AUTOMATION,
+        description=f"Golden {target.golden_entity} values the ERP does not own ({', '.join(target.columns)}) "
+        f"written into ERP {target.table} rows; the ledger, audit log and dead letter record every row.",
+    )
+    def _writeback(
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        erp: ErpDatabaseResource,
+        outbound: OutboundResource,
+    ) -> dg.MaterializeResult:
+        with duckdb.get_connection() as connection, erp.engine() as engine:
+            result = push_to_erp(
+                connection,
+                outbound.settings(),
+                target_name,
+                engine,
+                erp.schema_name,
+                context.run_id,
+                outbound.system_of_record,
+            )
+        if result.refused:
+            context.log.warning(
+                "%s ERP rows refused; see outbound.dead_letter (target %s)", result.refused, result.target
+            )
+        return dg.MaterializeResult(metadata={**result.metadata(), "dagster/table_name": target.table})
+
+    return _writeback
+
+
+erp_writebacks = [build_erp_writeback_asset(name) for name in SHIPPED_SETTINGS.erp.targets]
