@@ -225,7 +225,9 @@ class ErpWriter:
             return None, None
         stored, lost = as_erp_integer(person_or_company.country, nsn, dice.roll("erp_phone_national_format"))
         if lost:
-            self._problem(table, key, field, "phone_leading_zero_lost", f"0{stored}")
+            # detail: the number as typed, and the number it is
+            number = e164(person_or_company.country, nsn)
+            self._problem(table, key, field, "phone_leading_zero_lost", f"0{stored} {number}")
             return stored, None
         return stored, e164(person_or_company.country, nsn)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -317,6 +318,57 @@ def test_normalised_values_match_the_golden_records(company: Company, staging_ru
                 mismatches.append((system, obj, source_key, field, ours, expected))
     assert compared["Phone"] > 100 and compared["Email"] > 100 and compared["Payment_Terms__c"] > 10
     assert mismatches == []
+
+
+# Where a lost-zero ERP phone is staged: (object, source field) → (staged table, column).
+LOST_ZERO_STAGED = {
+    ("customers", "phone"): ("staged.erp_customer", "Phone"),
+    ("customers", "contact_phone"): ("staged.erp_customer_primary_contact", "Phone"),
+    ("customer_contacts", "phone"): ("staged.erp_customer_contact", "Phone"),
+    ("customer_contacts", "mobile"): ("staged.erp_customer_contact", "MobilePhone"),
+}
+
+
+def test_lost_zero_phones_and_day_first_dates_come_out_right(company: Company, staging_run) -> None:
+    """Each lost-zero phone is staged as the number that was typed (truth `detail`: as typed, then E.164); each
+    CUSTEXPORT customer-since date (DD/MM/YYYY) is the company's own date, never read month-first."""
+    goldens = {g["entity_id"]: g["values"] for g in company.golden_records()}
+    with open(company.directory / "truth" / "entities.csv", encoding="utf-8", newline="") as handle:
+        entity_of = {
+            (r["object"], r["source_key"], r["entity_type"]): r["entity_id"] for r in csv.DictReader(handle)
+        }
+    staged_values = {}
+    for table, column in set(LOST_ZERO_STAGED.values()):
+        rows = query(company.warehouse, f"SELECT source_id, {column} FROM {table}")
+        staged_values.update({(table, column, source_id): value for source_id, value in rows})
+    source_ids, wrong, checked = company.source_ids(), [], 0
+    for problem in company.planted_errors():
+        if problem["kind"] != "phone_leading_zero_lost":
+            continue
+        table, column = LOST_ZERO_STAGED[(problem["object"], problem["field"])]
+        _typed, expected = problem["detail"].split()
+        staged_value = staged_values.get(
+            (table, column, source_ids[("erp", problem["object"], problem["source_key"])])
+        )
+        checked += 1
+        if staged_value != expected:
+            wrong.append((problem["source_key"], problem["field"], staged_value, expected))
+    assert checked > 100 and wrong == []
+
+    impossible = {p["source_key"] for p in company.planted_errors() if p["kind"] == "impossible_date"}
+    since = dict(
+        query(company.warehouse, "SELECT source_id, Customer_Since__c FROM staged.legacy_csv_customer")
+    )
+    dates = 0
+    for (system, obj, source_key), source_id in source_ids.items():
+        if (system, obj) != ("legacy_csv", "CUSTEXPORT") or source_key in impossible:
+            continue
+        entity_id = entity_of[(obj, source_key, "company")]
+        expected = goldens[entity_id].get("Customer_Since__c")
+        if expected is not None and source_id in since:
+            dates += 1
+            assert _comparable(since[source_id]) == expected, source_key
+    assert dates > 50
 
 
 def _comparable(value: object) -> object:
