@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ...lib.config.files import config_version
+from ...lib.golden.consent import consent_version
 from ...lib.golden.matrix import SYSTEM_OF_RECORD_FILE, EntityType, load_system_of_record
 from ...lib.golden.survivorship import GOLDEN_TABLES, GoldenReport, build_golden
 from ..identity.matches import AUTOMATION
@@ -15,6 +16,7 @@ from ..identity.xref import XREF_KEY
 
 ENTITY_TYPES: tuple[EntityType, ...] = ("organization", "person")
 PREVIEW_ROWS = 10
+CONSENT_VERSION = "consent_version"  # fingerprint of every opt-out flag: the consent sensor's trigger
 # Metadata lives in Dagster's event log, which an erasure cannot reach: the person preview names no one.
 PREVIEW_COLUMNS = {
     "organization": "*",
@@ -61,9 +63,9 @@ def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
                 f"SELECT {PREVIEW_COLUMNS[entity_type]} FROM {GOLDEN_TABLES[entity_type]} "
                 f"ORDER BY golden_id LIMIT {PREVIEW_ROWS}"
             ).df()
-        return dg.MaterializeResult(
-            metadata=golden_metadata(report, preview.astype(str).to_markdown(index=False))
-        )
+            consent = consent_version(connection, entity_type, matrix)
+        metadata = golden_metadata(report, preview.astype(str).to_markdown(index=False))
+        return dg.MaterializeResult(metadata={**metadata, **({CONSENT_VERSION: consent} if consent else {})})
 
     return golden
 

@@ -79,3 +79,26 @@ def test_consent_changes_are_looked_for_at_least_every_minute() -> None:
     push_sensors = [sensors.push_account_sensor, sensors.push_contact_sensor, sensors.push_consent_sensor]
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in push_sensors)
     assert sensors.push_consent_sensor.minimum_interval_seconds <= 30
+
+
+def test_the_consent_push_is_requested_only_when_an_opt_out_changed(instance: dg.DagsterInstance) -> None:
+    def tick(cursor: str | None) -> tuple[list[str], str | None]:
+        result = sensors.push_consent_sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=cursor)
+        )
+        return [request.run_key for request in result.run_requests], result.cursor
+
+    first = _materialize(instance, PERSONS, consent_version="a1")
+    requested, cursor = tick(None)
+    assert requested == [f"golden/person@{first}"]
+
+    _materialize(instance, PERSONS, consent_version="a1")  # rebuilt, every flag as it was
+    requested, cursor = tick(cursor)
+    assert requested == []
+
+    changed = _materialize(instance, PERSONS, consent_version="b2")
+    requested, cursor = tick(cursor)
+    assert requested == [f"golden/person@{changed}"]
+    assert tick(cursor)[0] == []
+    back = _materialize(instance, PERSONS, consent_version="a1")  # an opt-out withdrawn everywhere
+    assert tick(cursor)[0] == [f"golden/person@{back}"]

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from sfsync_assets.lib.golden.conflicts import build_conflicts
+from sfsync_assets.lib.golden.consent import consent_version
 from sfsync_assets.lib.golden.matrix import load_system_of_record
 from sfsync_assets.lib.golden.survivorship import build_golden
 from sfsync_assets.lib.matching.resolve import resolve_identities
@@ -192,3 +193,9 @@ def test_an_opt_out_in_any_system_wins_over_the_system_of_record(tmp_path) -> No
         "salesforce:Lead:2 / true (opted out) in any record wins"
     )
     assert provenance["DoNotCall"].startswith("salesforce:Contact:1")
+    matrix = load_system_of_record()
+    before = consent_version(connection, "person", matrix)
+    connection.execute("UPDATE golden.person SET Title = 'Countess'")
+    assert consent_version(connection, "person", matrix) == before
+    connection.execute("UPDATE golden.person SET DoNotCall = true")
+    assert consent_version(connection, "person", matrix) != before
