@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+import pytest
 from dagster_duckdb import DuckDBResource
 
 from sfsync_assets.defs.quality.picklist_drift import CHECK_NAME, salesforce_picklist_drift
+from sfsync_assets.lib.emulator.admin_client import EmulatorAdminError
 from sfsync_assets.lib.emulator.process import EmulatorProcess
 from sfsync_assets.lib.mapping.picklists import picklist_values
 from sfsync_assets_tests.defs.monitoring.support import salesforce_resource
@@ -54,3 +56,5 @@ def test_a_changed_picklist_value_fails_the_check_naming_it(
         )
     assert after["staged/salesforce/account"].passed
     assert after["staged/erp/customer"].metadata["api_calls_this_run"].value == 1  # one Composite call
+    with pytest.raises(EmulatorAdminError, match=r"Contact\.LastName is not a picklist field"):
+        fresh_emulator.admin.set_picklist_values("Contact", "LastName", ["Smith"])
