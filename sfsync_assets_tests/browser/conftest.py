@@ -81,9 +81,17 @@ def automation_sensors() -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    """An org of the tour's own: with golden records built, the push sensors write them back to it, which the
+    shared org's other tests must not see."""
+    with EmulatorProcess(tmp_path_factory.mktemp("ui-org")) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
 def seeded_accounts(emulator: EmulatorProcess) -> dict[str, list[str]]:
-    """Accounts of this module's own (the shared org holds other tests' records too): good ones, and enough
-    with an unusable phone number that more than 1 % of the org's Accounts lose data when staged."""
+    """Good Accounts, and enough with an unusable phone number that more than 1 % of the org's Accounts lose
+    data when staged."""
     tag = uuid.uuid4().hex[:8]
     good = emulator.admin.seed("Account", [{"Name": f"UI tour {tag} {n}"} for n in range(SEEDED_ACCOUNTS)])
     bad_count = max(SEEDED_ACCOUNTS, emulator.admin.count("Account") // 10 + 1)
@@ -112,8 +120,8 @@ def dagster_ui(
         ui.wait_until_loaded()
         ui.graphql("mutation { setNuxSeen }")  # no "Join the Dagster community" dialog over the pages
         for sensor in sensors:
-            # Declarative automation would carry each test sync on into staged, identity, golden and the push
-            # back to the (shared) org: minutes of CPU, and writes other tests do not expect.
+            # Declarative automation would carry each test sync on into staged, identity and golden: minutes
+            # of CPU on two cores. The tests build the layers they show themselves.
             ui.stop_sensor(sensor)
         yield ui
     finally:

@@ -20,12 +20,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from unittest import mock
 
 import yaml
@@ -45,6 +45,8 @@ CHROMIUM_FLAGS = [
 STARTUP_TIMEOUT_SECONDS = 90
 STOP_TIMEOUT_SECONDS = 30
 DAGSTER = Path(sys.executable).with_name("dagster")
+LOCATION = "sfsync_assets"
+T = TypeVar("T")
 
 
 class DagsterUiError(RuntimeError):
@@ -166,19 +168,9 @@ class DagsterDev:
             raise DagsterUiError(f"GraphQL errors: {body['errors']}")
         return body["data"]
 
-    def stop_sensor(self, name: str, location: str = "sfsync_assets") -> None:
+    def stop_sensor(self, name: str) -> None:
         """Turn a sensor off, as its toggle on the Automation page does."""
-        sensor = self.graphql(
-            "query($s: SensorSelector!) { sensorOrError(sensorSelector: $s) "
-            "{ __typename ... on Sensor { id } ... on PythonError { message } } }",
-            {
-                "s": {
-                    "repositoryLocationName": location,
-                    "repositoryName": "__repository__",
-                    "sensorName": name,
-                }
-            },
-        )["sensorOrError"]
+        sensor = self.graphql(SENSOR_ID, {"s": _sensor_selector(name)})["sensorOrError"]
         if sensor["__typename"] != "Sensor":
             raise DagsterUiError(f"sensor {name}: {sensor}")
         stopped = self.graphql(
@@ -188,6 +180,19 @@ class DagsterDev:
         )["stopSensor"]
         if stopped.get("instigationState", {}).get("status") != "STOPPED":
             raise DagsterUiError(f"could not stop sensor {name}: {stopped}")
+
+    def sensor_ticks(self, name: str) -> list[dict[str, Any]]:
+        """The sensor's latest ticks, newest first: status, timestamp, runIds, skipReason, error."""
+        sensor = self.graphql(SENSOR_TICKS, {"s": _sensor_selector(name)})["sensorOrError"]
+        if sensor["__typename"] != "Sensor":
+            raise DagsterUiError(f"sensor {name}: {sensor}")
+        return sensor["sensorState"]["ticks"]
+
+    def run_status(self, run_id: str) -> str:
+        run = self.graphql(
+            "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", {"id": run_id}
+        )
+        return run["runOrError"].get("status", "UNKNOWN")
 
     def materialize(self, keys: list[Any]) -> SyncResult:
         """Sync `keys` the way `sfsync sync` does (an asset-job run in the calling process, recorded in this
@@ -245,10 +250,44 @@ def _interruptible() -> Iterator[None]:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def wait_for(what: str, probe: Callable[[], T | None], timeout: float) -> T:
+    """Poll `probe` every second until it returns something truthy; fail naming `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise DagsterUiError(f"no {what} within {timeout:.0f} s")
+        time.sleep(1)
+
+
+def _sensor_selector(name: str) -> dict[str, str]:
+    return {"repositoryLocationName": LOCATION, "repositoryName": "__repository__", "sensorName": name}
+
+
 def _signal_group(group: int, sig: signal.Signals) -> None:
     with suppress(ProcessLookupError):
         os.killpg(group, sig)
 
+
+SENSOR_ID = """
+query($s: SensorSelector!) {
+  sensorOrError(sensorSelector: $s) { __typename ... on Sensor { id } ... on PythonError { message } }
+}
+"""
+
+SENSOR_TICKS = """
+query($s: SensorSelector!) {
+  sensorOrError(sensorSelector: $s) {
+    __typename
+    ... on Sensor {
+      sensorState { ticks(limit: 25) { tickId status timestamp runIds skipReason error { message } } }
+    }
+    ... on PythonError { message }
+  }
+}
+"""
 
 LATEST_MATERIALIZATION = """
 query($path: [String!]!) {

@@ -67,7 +67,7 @@ def _result(found: pd.DataFrame, failures: str, entity_type: str) -> dg.AssetChe
     return dg.AssetCheckResult(
         passed=found.empty,
         severity=dg.AssetCheckSeverity.ERROR,
-        description=f"{len(found)} golden {entity_type} {failures}" if len(found) else f"no {failures}",
+        description=f"golden {entity_type} {failures}: {len(found)}" if len(found) else f"no {failures}",
         metadata={
             "num_failures": len(found),
             "failure_sample": dg.MetadataValue.md(

@@ -76,7 +76,9 @@ def test_checks_name_the_duplicate_the_value_without_provenance_and_the_lost_id(
         "person.provenance_complete",
         "organization.no_golden_id_lost",
     }
-    assert found["person.golden_ids_unique"].description == "1 golden person ids held by more than one record"
+    assert (
+        found["person.golden_ids_unique"].description == "golden person ids held by more than one record: 1"
+    )
     assert duplicate[0][0] in found["person.golden_ids_unique"].metadata["failure_sample"].value
     sample = found["person.provenance_complete"].metadata["failure_sample"].value
     assert golden_id in sample and field in sample
