@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..salesforce.ingest_settings import table_name
+from .failure_classes import FailureClass
 from .heartbeat import Heartbeat
 from .lag import LagStats
 from .sources import LayerCount
@@ -128,16 +129,20 @@ class HealthReport:
     generated_at: datetime
     rows: list[HealthRow]
     heartbeats: list[Heartbeat]
+    failures: list[FailureClass] = field(default_factory=list)
 
     def numbers(self) -> dict[str, float]:
-        """Every known number as `integration/object/metric`, for metadata the UI plots over time, and the
-        minutes since each integration's last success."""
+        """Every known number as `integration/object/metric`, for metadata the UI plots over time, the
+        failures of each kind, and the minutes since each integration's last success."""
         numbers = {
             f"{row.integration}/{row.object}/{name}": float(value)
             for row in self.rows
             for name, value in row.metrics.items()
             if value is not None
         }
+        for failure in self.failures:
+            key = f"failures/{failure.kind}"
+            numbers[key] = numbers.get(key, 0.0) + failure.count
         for beat in self.heartbeats:
             if beat.last_success is not None:
                 minutes = (self.generated_at - beat.last_success).total_seconds() / 60

@@ -4,10 +4,11 @@ access to the Dagster UI), plus the readable sample tables checks put in their m
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from .failure_classes import FailureClass
 from .health import HealthReport, HealthRow
 
 
@@ -59,9 +60,24 @@ def _heartbeat_rows(report: HealthReport) -> list[dict[str, Any]]:
     ]
 
 
+def _failure_rows(
+    failures: Sequence[FailureClass], rows: Callable[[FailureClass], str]
+) -> list[dict[str, Any]]:
+    return [
+        {"kind": f.kind, "class": f.name, "where": f.scope, "count": f.count, "rows": rows(f)}
+        for f in failures
+    ]
+
+
+def _markdown_rows(failure: FailureClass) -> str:
+    return f"[open]({failure.rows})" if failure.is_link else f"`{failure.rows}`"
+
+
 def render_markdown(report: HealthReport) -> str:
     parts = [
         f"**Sync health** at {_cell(report.generated_at)}",
+        "### What failed",
+        markdown_table(_failure_rows(report.failures, _markdown_rows)),
         "### Heartbeats",
         markdown_table(_heartbeat_rows(report)),
     ]
@@ -70,20 +86,33 @@ def render_markdown(report: HealthReport) -> str:
     return "\n\n".join(parts)
 
 
-def _html_table(rows: Sequence[Mapping[str, Any]]) -> str:
+def _html_table(rows: Sequence[Mapping[str, Any]], markup: Sequence[str] = ()) -> str:
+    """`markup` names columns whose cells are already HTML."""
     if not rows:
         return "<p><em>none</em></p>"
     columns = list(rows[0])
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in columns) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{row.get(c) if c in markup else html.escape(_cell(row.get(c)))}</td>" for c in columns
+        )
+        + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _html_rows(failure: FailureClass) -> str:
+    where = html.escape(failure.rows, quote=True)
+    return f"<a href='{where}'>open</a>" if failure.is_link else f"<code>{where}</code>"
+
+
 def render_html(report: HealthReport) -> str:
-    sections = [f"<h2>Heartbeats</h2>{_html_table(_heartbeat_rows(report))}"]
+    sections = [
+        f"<h2>What failed</h2>{_html_table(_failure_rows(report.failures, _html_rows), markup=['rows'])}",
+        f"<h2>Heartbeats</h2>{_html_table(_heartbeat_rows(report))}",
+    ]
     sections += [
         f"<h2>{html.escape(integration)}</h2>{_html_table(table)}"
         for integration, table in _by_integration(report.rows).items()
@@ -92,7 +121,7 @@ def render_html(report: HealthReport) -> str:
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>sfsync sync health</title><style>"
         "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
-        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}th{background:#eee}"
+        "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}code{white-space:pre-wrap}th{background:#eee}"
         "td:first-child,th:first-child{text-align:left}</style></head><body>"
         f"<h1>sfsync sync health</h1><p>Generated {generated}</p>{''.join(sections)}</body></html>"
     )

@@ -71,6 +71,12 @@ class HealthSettings(BaseModel):
     max_error_rate: float = Field(0.01, ge=0, le=1)
     report_dir: str = "reports"
     schedule: str = "47 * * * *"
+    ui_url: str = Field("http://127.0.0.1:3000", pattern=r"^https?://")
+    failed_checks_hours: int = Field(24, gt=0)
+
+    @property
+    def failed_checks_window(self) -> timedelta:
+        return timedelta(hours=self.failed_checks_hours)
 
 
 class ReconcileSettings(BaseModel):

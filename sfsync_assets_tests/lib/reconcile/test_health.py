@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 
+import duckdb
 import pytest
 
 from sfsync_assets.lib.config.files import ConfigError
+from sfsync_assets.lib.reconcile.failure_classes import FAILED_CHECK, FailureClass, quarantine_classes
 from sfsync_assets.lib.reconcile.health import HealthReport, PushCounts, ingest_rows, push_row
 from sfsync_assets.lib.reconcile.heartbeat import Heartbeat
 from sfsync_assets.lib.reconcile.lag import LagStats
 from sfsync_assets.lib.reconcile.report_rendering import render_html, render_markdown
 from sfsync_assets.lib.reconcile.settings import load_reconcile_settings
-from sfsync_assets.lib.reconcile.sources import LayerCount
+from sfsync_assets.lib.reconcile.sources import LayerCount, open_quarantine
+from sfsync_assets.lib.warehouse.quarantine import QuarantinedRow, quarantine
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -76,3 +80,28 @@ def test_settings_errors_name_the_file_and_key(tmp_path) -> None:
     broken.write_text("salesforce: {targets: [account]}\ndrift: {max_drifted_share: 2}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"reconcile.yaml: drift.max_drifted_share"):
         load_reconcile_settings(broken)
+
+
+def test_failure_classes_query_exactly_their_rows_and_render_as_code_or_links(tmp_path) -> None:
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        quarantine(
+            connection,
+            [
+                QuarantinedRow("legacy_csv", "O'BRIEN FEED", "1", "City", "it's_bad", "quoted names"),
+                QuarantinedRow("legacy_csv", "O'BRIEN FEED", "2", "City", "it's_bad", "quoted names"),
+                QuarantinedRow("legacy_csv", "O'BRIEN FEED", "3", "City", "other", "another rule"),
+            ],
+            "run",
+        )
+        [picked] = [c for c in quarantine_classes(open_quarantine(connection)) if c.name == "it's_bad"]
+        rows = connection.execute(picked.rows).fetchall()
+    assert (picked.scope, picked.count, len(rows)) == ("legacy_csv/O'BRIEN FEED", 2, 2)
+    check = FailureClass(
+        FAILED_CHECK, "drift_within_threshold", "monitoring/drift", 1, "http://ui/assets/monitoring/drift"
+    )
+    report = HealthReport(NOW, [], [], [picked, check])
+    assert report.numbers()["failures/quarantine"] == 2
+    markdown, page = render_markdown(report), render_html(report)
+    assert f"`{picked.rows}`" in markdown and "[open](http://ui/assets/monitoring/drift)" in markdown
+    assert "<a href='http://ui/assets/monitoring/drift'>open</a>" in page
+    assert html.escape(picked.rows, quote=True) in page and "O'BRIEN" not in page

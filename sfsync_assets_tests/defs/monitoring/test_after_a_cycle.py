@@ -1,9 +1,13 @@
-"""Drift after a real sync cycle of a small generated company: none at first; ten records edited behind sfsync's
-back (two without moving SystemModstamp) are exactly what the next reconciliation reports; the following push
-puts back the fields the golden record owns, and the rest stays open for review."""
+"""Monitoring after a real sync cycle of a small generated company.
+
+Drift: none at first; ten records edited behind sfsync's back (two without moving SystemModstamp) are exactly
+what the next reconciliation reports; the following push puts back the fields the golden record owns, and the
+rest stays open for review. Health: with failures planted on top (a value Salesforce refuses, an org out of API
+calls), the report names every failure class with its count, and each class's query returns exactly its rows."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import time
@@ -17,9 +21,12 @@ import pytest
 
 from sfsync_assets.cycle import run_cycle
 from sfsync_assets.defs.monitoring.drift import THRESHOLD_CHECK
-from sfsync_assets.defs.monitoring.keys import DRIFT, SALESFORCE_RECONCILIATION
+from sfsync_assets.defs.monitoring.keys import DRIFT, SALESFORCE_RECONCILIATION, SYNC_HEALTH
+from sfsync_assets.defs.outbound.keys import plan_key, push_key
 from sfsync_assets.lib.emulator.process import EmulatorProcess
+from sfsync_assets.lib.reconcile import failure_classes as failure_class
 from sfsync_assets.lib.reconcile.drift import EDITED_IN_TARGET, FORMULA_CHANGE, REQUEUE, REVIEW
+from sfsync_assets.lib.reconcile.settings import load_reconcile_settings
 from sfsync_assets.lib.runtime.environment import emulator_environment, prepare_dagster_home
 from sfsync_assets.lib.runtime.seeding import ensure_company
 from sfsync_assets.lib.salesforce.ingest_settings import load_salesforce_ingest_settings
@@ -51,25 +58,26 @@ class Deployment:
         return {(row[0], row[1]): row[2:] for row in rows}
 
 
-@pytest.fixture
-def deployment(fresh_emulator: EmulatorProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    company = tmp_path / "company"
-    ensure_company(company, fresh_emulator.state_dir, SCALE, 11, lambda line: None)
-    environment = emulator_environment(
-        fresh_emulator.state_dir,
-        tmp_path / "data",
-        f"sqlite:///{company / 'erp.sqlite'}",
-        company / "inbound",
-    )
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    prepare_dagster_home(os.environ)
-    # Records seeded within the settle time are left for the next window: let them settle first.
-    time.sleep(load_salesforce_ingest_settings().window.settle_seconds + 0.5)
-    from sfsync_assets.definitions import defs
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    """A small generated company in its own org, after one full sync cycle (shared: a cycle is the slow part)."""
+    tmp = tmp_path_factory.mktemp("cycle")
+    company = tmp / "company"
+    with EmulatorProcess(tmp / "org") as emulator, pytest.MonkeyPatch.context() as monkeypatch:
+        ensure_company(company, emulator.state_dir, SCALE, 11, lambda line: None)
+        environment = emulator_environment(
+            emulator.state_dir, tmp / "data", f"sqlite:///{company / 'erp.sqlite'}", company / "inbound"
+        )
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        prepare_dagster_home(os.environ)
+        # Records seeded within the settle time are left for the next window: let them settle first.
+        time.sleep(load_salesforce_ingest_settings().window.settle_seconds + 0.5)
+        from sfsync_assets.definitions import defs
 
-    with dg.DagsterInstance.get() as instance:
-        yield Deployment(fresh_emulator, Path(environment["SFSYNC_DUCKDB_PATH"]), instance, defs())
+        with dg.DagsterInstance.get() as instance:
+            run_cycle(lambda line: None)
+            yield Deployment(emulator, Path(environment["SFSYNC_DUCKDB_PATH"]), instance, defs())
 
 
 def _ledger(deployment: Deployment, target: str) -> list[tuple[str, str, dict]]:
@@ -86,7 +94,6 @@ def _ledger(deployment: Deployment, target: str) -> list[tuple[str, str, dict]]:
 def test_drift_is_empty_after_a_cycle_and_reports_exactly_what_was_edited_in_salesforce(
     deployment: Deployment,
 ) -> None:
-    run_cycle(lambda line: None)
     cycle_drift = deployment.instance.get_latest_materialization_event(DRIFT)
     assert cycle_drift is not None and cycle_drift.asset_materialization is not None
     assert cycle_drift.asset_materialization.metadata["dagster/row_count"].value == 0
@@ -156,3 +163,83 @@ def test_drift_is_empty_after_a_cycle_and_reports_exactly_what_was_edited_in_sal
             assert str(held["Credit_Limit__c"]).removesuffix(".0") == pushed["Credit_Limit__c"]
     review = {key for key, (_, action, *_) in expected.items() if action == REVIEW}
     assert set(deployment.open_drift()) == review - {(silent_formula[0], "Lifetime_Value__c")}
+
+
+def _count_query(kind: str, rows_query: str) -> str:
+    """How a failure class counts its rows: records for quarantine and dead letters, fields for drift."""
+    counted = {
+        failure_class.QUARANTINE: "DISTINCT record_ref",
+        failure_class.DEAD_LETTER: "DISTINCT golden_id",
+        failure_class.DRIFT: "*",
+    }[kind]
+    return f"SELECT count({counted}) FROM ({rows_query})"
+
+
+def test_health_report_names_every_failure_class_with_counts_and_where_its_rows_are(
+    deployment: Deployment,
+) -> None:
+    refused, _, _ = _ledger(deployment, "account")[0]
+    stalled, _, _ = _ledger(deployment, "contact")[-1]
+    edited = _ledger(deployment, "contact")[-2][1]
+    with duckdb.connect(str(deployment.warehouse)) as connection:
+        connection.execute(
+            'UPDATE golden.organization SET "BillingCity" = ? WHERE golden_id = ?', ["x" * 300, refused]
+        )
+        connection.execute(
+            'UPDATE golden.person SET "ERP_Contact_Id__c" = ? WHERE golden_id = ?', ["planted", stalled]
+        )
+    deployment.materialize(dg.AssetSelection.assets(plan_key("account"), push_key("account")))
+    deployment.emulator.salesforce(client_id="someone_else").Contact.update(edited, {"Title": "Planted"})
+    deployment.materialize(dg.AssetSelection.assets(SALESFORCE_RECONCILIATION, DRIFT))
+    deployment.emulator.admin.set_limit("DailyApiRequests", maximum=1000, used=1000)
+    stopped = deployment.materialize(dg.AssetSelection.assets(plan_key("contact"), push_key("contact")))
+
+    health = deployment.materialize(dg.AssetSelection.assets(SYNC_HEALTH))
+
+    [event] = health.get_asset_materialization_events()
+    metadata = event.materialization.metadata
+    failures = [record.data for record in metadata["failures"].value.records]
+    by_kind: dict[str, list[dict]] = {}
+    for failure in failures:
+        by_kind.setdefault(failure["kind"], []).append(failure)
+    assert set(by_kind) >= {
+        failure_class.QUARANTINE,
+        failure_class.DEAD_LETTER,
+        failure_class.DRIFT,
+        failure_class.FAILED_CHECK,
+        failure_class.STOPPED_EARLY,
+    }
+    for kind in (failure_class.QUARANTINE, failure_class.DEAD_LETTER, failure_class.DRIFT):
+        for failure in by_kind[kind]:
+            [(rows,)] = deployment.query(_count_query(kind, failure["rows"]))
+            assert rows == failure["count"] > 0, failure
+        assert metadata[f"failures/{kind}"].value == sum(f["count"] for f in by_kind[kind])
+    [(quarantined,)] = deployment.query(
+        "SELECT count(DISTINCT (system, source_object, rule)) FROM quality.quarantine WHERE resolved_at IS NULL"
+    )
+    assert len(by_kind[failure_class.QUARANTINE]) == quarantined
+    dead_letters = {(f["class"], f["where"], f["count"]) for f in by_kind[failure_class.DEAD_LETTER]}
+    assert ("STRING_TOO_LONG", "account", 1) in dead_letters
+    assert dead_letters == {
+        (code, target, records)
+        for target, code, records in deployment.query(
+            "SELECT target, error_code, count(DISTINCT golden_id) FROM outbound.dead_letter WHERE NOT resolved "
+            "GROUP BY ALL"
+        )
+    }
+    assert (EDITED_IN_TARGET, "contact") in {(f["class"], f["where"]) for f in by_kind[failure_class.DRIFT]}
+    ui_url = load_reconcile_settings().health.ui_url
+    assert {
+        "kind": failure_class.FAILED_CHECK,
+        "class": THRESHOLD_CHECK,
+        "where": "monitoring/drift",
+        "count": 1,
+        "rows": f"{ui_url}/assets/monitoring/drift?view=checks",
+    } in by_kind[failure_class.FAILED_CHECK]
+    [stop] = by_kind[failure_class.STOPPED_EARLY]
+    assert stop["where"] == "outbound/salesforce/contact_push" and "API allocation" in stop["class"]
+    assert stop["rows"] == f"{ui_url}/runs/{stopped.run_id}"
+    report = metadata["report"].value
+    page = Path(metadata["report_html"].value.removeprefix("file://")).read_text(encoding="utf-8")
+    for failure in failures:
+        assert failure["rows"] in report and html.escape(failure["rows"], quote=True) in page
