@@ -1,9 +1,10 @@
 """Carrying out forget requests: Salesforce, then the ERP, then the warehouse, then the proof.
 
 The warehouse goes last because it is where the person's identifiers are found: if Salesforce or the ERP cannot
-be reached (budget, circuit breaker, a failed request), the request stays pending with everything needed to try
-again, and every step is harmless to repeat. The warehouse rows, the tombstones, the proof and the closing of
-the request are one DuckDB transaction: a request is either pending or erased with its proof, never in between.
+be reached or refuse (budget, circuit breaker, a failed request, a record not deleted), the request stays
+pending with everything needed to try again, and every step is harmless to repeat. The warehouse rows, the
+tombstones, the proof and the closing of the request are one DuckDB transaction: a request is either pending or
+erased with its proof, never in between.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import duckdb
 import sqlalchemy as sa
 
 from ..outbound.audit import bulk_jobs_that_wrote
-from ..outbound.errors import PushStopped
+from ..outbound.errors import PushStopped, RequestFailed
 from .erp import erase_from_erp
 from .person import Person, find_person, identifier_hash
 from .register import EMAIL, ForgetRequest, ProofEntry, pending_requests, record_erasure
-from .salesforce import SalesforceEraser
+from .salesforce import ErasureIncomplete, SalesforceEraser
 from .settings import PrivacySettings
 from .tombstones import file_returning
 from .warehouse import erase_from_warehouse
@@ -71,7 +72,7 @@ class Forgetter:
         for request in pending_requests(self.connection):
             try:
                 report.erased[request.request_id] = self.forget(request)
-            except PushStopped as stop:
+            except (PushStopped, RequestFailed, ErasureIncomplete, sa.exc.SQLAlchemyError) as stop:
                 report.stopped = f"{request.request_id} stays pending: {stop}"
                 break
         return report

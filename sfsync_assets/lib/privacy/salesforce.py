@@ -24,6 +24,10 @@ from .person import Person
 HARD_DELETE_POLL_SECONDS = 1
 
 
+class ErasureIncomplete(RuntimeError):
+    """Salesforce still holds some of the person's records; the request stays pending."""
+
+
 @dataclass(frozen=True)
 class SalesforceErasure:
     object: str
@@ -62,8 +66,14 @@ class SalesforceEraser:
                 records=[{"Id": rid} for rid in record_ids], wait=HARD_DELETE_POLL_SECONDS
             ),
         )
+        deleted = summary["numberRecordsProcessed"] - summary["numberRecordsFailed"]
+        if deleted < len(record_ids):
+            raise ErasureIncomplete(
+                f"Bulk job {summary['job_id']} hard-deleted {deleted} of {len(record_ids)} {object_name} records; "
+                "its failed results say why (the Bulk API Hard Delete permission is needed)"
+            )
         self.delete_jobs([summary["job_id"]])
-        return summary["numberRecordsProcessed"] - summary["numberRecordsFailed"]
+        return deleted
 
     def delete_jobs(self, job_ids: Iterable[str]) -> int:
         """Delete finished Bulk ingest jobs with their data and results; jobs already gone count as deleted."""
