@@ -1,10 +1,12 @@
-"""Where monitoring reads its configuration: `reconcile.yaml` by default; tests and rehearsals point elsewhere."""
+"""Where monitoring reads its configuration (`reconcile.yaml` by default; tests and rehearsals point elsewhere),
+and the notifier alerts go to."""
 
 from pathlib import Path
 
 import dagster as dg
 
 from ...lib.reconcile.settings import RECONCILE_FILE, ReconcileSettings, load_reconcile_settings
+from .notifier import notifier_from_environment
 
 
 class MonitoringResource(dg.ConfigurableResource):
@@ -18,4 +20,6 @@ class MonitoringResource(dg.ConfigurableResource):
 
 @dg.definitions
 def monitoring_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"monitoring": MonitoringResource()})
+    return dg.Definitions(
+        resources={"monitoring": MonitoringResource(), "notifier": notifier_from_environment()}
+    )
