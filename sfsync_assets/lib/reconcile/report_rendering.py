@@ -108,8 +108,39 @@ def _html_rows(failure: FailureClass) -> str:
     return f"<a href='{where}'>open</a>" if failure.is_link else f"<code>{where}</code>"
 
 
+def _bar_chart(bars: Sequence[tuple[str, float, str]]) -> str:
+    """Horizontal bars (label, value, value as text) scaled to the largest value.
+
+    A bar is a div with a width: for two small charts in a static page no chart library is worth a dependency.
+    """
+    if not bars:
+        return "<p><em>none</em></p>"
+    largest = max(value for _, value, _ in bars) or 1.0
+    rows = "".join(
+        f"<div class='bar'><span class='label'>{html.escape(label)}</span>"
+        f"<span class='fill' style='width:{max(value / largest * 60, 0.5):.1f}%'></span>"
+        f"<span class='value'>{html.escape(text)}</span></div>"
+        for label, value, text in bars
+    )
+    return f"<div class='chart'>{rows}</div>"
+
+
+def _charts(report: HealthReport) -> str:
+    failures = [
+        (f"{f.kind}: {f.name} ({f.scope})", float(f.count), str(f.count))
+        for f in sorted(report.failures, key=lambda f: -f.count)
+    ]
+    rates = [
+        (f"{row.integration} / {row.object}", row.error_rate, f"{row.error_rate:.2%}")
+        for row in sorted(report.rows, key=lambda r: -(r.error_rate or 0))
+        if row.error_rate
+    ]
+    return f"<h2>Failures by class</h2>{_bar_chart(failures)}<h2>Error rate by object</h2>{_bar_chart(rates)}"
+
+
 def render_html(report: HealthReport) -> str:
     sections = [
+        _charts(report),
         f"<h2>What failed</h2>{_html_table(_failure_rows(report.failures, _html_rows), markup=['rows'])}",
         f"<h2>Heartbeats</h2>{_html_table(_heartbeat_rows(report))}",
     ]
@@ -122,6 +153,8 @@ def render_html(report: HealthReport) -> str:
         "<!doctype html><html><head><meta charset='utf-8'><title>sfsync sync health</title><style>"
         "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
         "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}code{white-space:pre-wrap}th{background:#eee}"
-        "td:first-child,th:first-child{text-align:left}</style></head><body>"
+        "td:first-child,th:first-child{text-align:left}.chart{margin-bottom:1.5em}.bar{display:flex;"
+        "align-items:center;margin:.15em 0}.label{width:22em;font-size:.9em}.fill{background:#c0392b;"
+        "height:1em;margin-right:.5em}.value{font-size:.9em}</style></head><body>"
         f"<h1>sfsync sync health</h1><p>Generated {generated}</p>{''.join(sections)}</body></html>"
     )

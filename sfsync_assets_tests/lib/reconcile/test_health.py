@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -72,6 +73,19 @@ def test_renderings_show_every_integration_and_the_missing_heartbeat() -> None:
     for text in (markdown, page):
         assert "salesforce_push" in text and "legacy_ingest" in text and "MISSING" in text
     assert page.startswith("<!doctype html>") and "<table>" in page
+
+
+def test_html_page_charts_error_rates_largest_first_scaled_to_the_largest() -> None:
+    page = render_html(_report())
+    chart = page.split("<h2>Error rate by object</h2>", 1)[1].split("</div></div>", 1)[0]
+    labels = re.findall(r"<span class='label'>([^<]+)</span>", chart)
+    widths = [float(w) for w in re.findall(r"width:([0-9.]+)%", chart)]
+    assert labels == [
+        "legacy_ingest / custexport",
+        "salesforce_push / Contact",
+        "salesforce_ingest / account",
+    ]
+    assert widths[0] == 60.0 and widths[1] == pytest.approx(60 * (7 / 497), abs=0.1)
 
 
 def test_settings_errors_name_the_file_and_key(tmp_path) -> None:
