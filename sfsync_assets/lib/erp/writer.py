@@ -1,7 +1,7 @@
 """Writing golden values back into existing ERP rows through SQLAlchemy, answering like Salesforce does: per row.
 
-Each write updates one row by its primary key (the ERP decides which rows exist, so nothing is inserted) and
-moves its change-time column, so every reader of the ERP sees the change. A value the column cannot hold (too
+Each write updates one row by its primary key (the ERP decides which rows exist, so nothing is inserted) and, if
+configured (`touch`), moves its change-time column. A value the column cannot hold (too
 long, not a number) is refused before any statement, with the same message on every dialect (SQLite would
 store it silently). Rows go in batches, one transaction each; a batch the database refuses is written again row
 by row, so one bad row holds back no other. A key that matches no row is refused as `NOT_FOUND`.

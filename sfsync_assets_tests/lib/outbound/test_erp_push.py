@@ -63,7 +63,12 @@ def test_golden_values_the_erp_does_not_own_are_written_once_and_then_only_when_
     erp: ErpDatabase,  # noqa: F811 (the imported fixture)
     tmp_path: Path,
 ) -> None:
-    settings, matrix = load_outbound_settings(), write_system_of_record(tmp_path)  # the ERP owns Name
+    matrix = write_system_of_record(tmp_path)  # the ERP owns Name
+    shipped = load_outbound_settings()
+    customer = shipped.erp.targets["customer"].model_copy(update={"touch": "updated_at"})
+    settings = shipped.model_copy(
+        update={"erp": shipped.erp.model_copy(update={"targets": {"customer": customer}})}
+    )
     connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     world = GoldenWorld.create(connection, organizations=4, persons=0)
     _customers(erp, 2)
