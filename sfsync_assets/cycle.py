@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -23,7 +24,8 @@ class CycleFailed(RuntimeError):
     """A step of the cycle failed; the message names the job and the failed steps."""
 
 
-def run_cycle(echo: Callable[[str], None] = print) -> None:
+def run_cycle(echo: Callable[[str], None] = print, run_config: Mapping[str, Any] | None = None) -> None:
+    """`run_config` configures the sync_cycle run, e.g. a rehearsal pointing a resource at other settings."""
     from .definitions import defs
 
     definitions = defs()
@@ -31,7 +33,7 @@ def run_cycle(echo: Callable[[str], None] = print) -> None:
     _load_inbox(definitions, instance, Path(os.environ["SFSYNC_INBOUND_DIR"]), echo)
     echo("running the sync cycle: ingest, validate, resolve, push, reconcile")
     result = definitions.resolve_job_def("sync_cycle").execute_in_process(
-        instance=instance, raise_on_error=False
+        instance=instance, raise_on_error=False, run_config=run_config
     )
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
