@@ -15,11 +15,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from .person import Person, SourceRecord
+from .register import CLEARED, DELETED
 from .settings import ErpErasureSettings, ErpPersonTable
 
 ERP_SYSTEM = "erp"
-DELETED = "deleted"
-CLEARED = "cleared"
 
 
 @dataclass(frozen=True)

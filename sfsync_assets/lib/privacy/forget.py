@@ -20,14 +20,21 @@ from ..outbound.audit import bulk_jobs_that_wrote
 from ..outbound.errors import PushStopped, RequestFailed
 from .erp import erase_from_erp
 from .person import Person, find_person, identifier_hash
-from .register import EMAIL, ForgetRequest, ProofEntry, pending_requests, record_erasure
+from .register import (
+    DELETED,
+    EMAIL,
+    HARD_DELETED,
+    ForgetRequest,
+    ProofEntry,
+    pending_requests,
+    record_erasure,
+)
 from .salesforce import ErasureIncomplete, SalesforceEraser
 from .settings import PrivacySettings
 from .tombstones import file_returning
 from .warehouse import erase_from_warehouse
 
 SALESFORCE, ERP, WAREHOUSE = "salesforce", "erp", "warehouse"
-HARD_DELETED = "hard_deleted"
 BULK_JOBS = "Bulk ingest jobs"
 
 
@@ -102,7 +109,7 @@ class Forgetter:
             for e in self.salesforce.erase(person, self.settings.salesforce.objects)
         ]
         jobs = bulk_jobs_that_wrote(self.connection, sorted(person.golden_ids))
-        return [*entries, ProofEntry(SALESFORCE, BULK_JOBS, "deleted", self.salesforce.delete_jobs(jobs))]
+        return [*entries, ProofEntry(SALESFORCE, BULK_JOBS, DELETED, self.salesforce.delete_jobs(jobs))]
 
     def _erp(self, person: Person) -> list[ProofEntry]:
         if self.erp is None:

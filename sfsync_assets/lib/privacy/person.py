@@ -54,10 +54,6 @@ class Person:
     shared_records: set[SourceRecord] = field(default_factory=set)
     salesforce_ids: set[str] = field(default_factory=set)
 
-    @property
-    def found(self) -> bool:
-        return bool(self.golden_ids or self.records or self.shared_records)
-
     def row_identifiers(self) -> set[str]:
         """Values that mark a row as this person's wherever they appear."""
         return self.emails | self.golden_ids | self.salesforce_ids | {record.key for record in self.records}

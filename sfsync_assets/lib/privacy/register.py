@@ -26,6 +26,7 @@ EMAIL = "email"
 GOLDEN_ID = "golden_id"
 PENDING = "pending"
 ERASED = "erased"
+DELETED, CLEARED, HARD_DELETED = "deleted", "cleared", "hard_deleted"  # the proof's actions
 FILED_BY_OPERATOR = "operator"
 FILED_ON_RETURN = "returned"
 

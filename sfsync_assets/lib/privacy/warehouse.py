@@ -10,18 +10,16 @@ system, object and id (the quarantine) lose the rows of the person's records.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
 
 from .person import Person, SourceRecord
+from .register import CLEARED, DELETED
 from .settings import RecordReference, WarehouseSettings
 
 PRIVACY_SCHEMA = "privacy"
 PERSON_FIELD_PREFIX = "person."
-DELETED = "deleted"
-CLEARED = "cleared"
 _TEXT_TYPES = ("VARCHAR", "JSON")
 
 
@@ -125,16 +123,3 @@ def erase_from_warehouse(
         if rows:
             erased.append(Erased(table, action, rows))
     return erased
-
-
-def tables_mentioning(
-    connection: duckdb.DuckDBPyConnection, values: set[str], skip: tuple[str, ...] = ()
-) -> Iterator[tuple[str, int]]:
-    """(table, rows) for every table outside `skip` in which one of `values` appears as a token."""
-    parameters = {"pattern": token_pattern({value.lower() for value in values})}
-    for table, columns in text_columns(connection).items():
-        if columns and table not in skip:
-            query = f"SELECT count(*) FROM {table_name(table)} WHERE {_mentions(columns)}"
-            rows = connection.execute(query, parameters).fetchall()[0][0]
-            if rows:
-                yield table, rows

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from sfsync_assets.lib.privacy.erp import erase_from_erp
 from sfsync_assets.lib.privacy.person import Person, SourceRecord
+from sfsync_assets.lib.privacy.register import CLEARED, DELETED
 from sfsync_assets.lib.privacy.settings import load_privacy_settings
-from sfsync_assets.lib.privacy.warehouse import CLEARED, DELETED, Erased, erase_from_warehouse
+from sfsync_assets.lib.privacy.warehouse import Erased, erase_from_warehouse
 from sfsync_assets_tests.defs.ingest.test_erp_ingest import (  # noqa: F401 (pytest fixtures)
     ErpDatabase,
     erp,
