@@ -6,13 +6,16 @@ and why it won is in `golden.provenance`.
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from duckdb import DuckDBPyConnection
 
 from ...lib.config.files import config_version
 from ...lib.golden.consent import consent_version
 from ...lib.golden.matrix import SYSTEM_OF_RECORD_FILE, EntityType, load_system_of_record
 from ...lib.golden.survivorship import GOLDEN_TABLES, GoldenReport, build_golden
+from ...lib.mapping.spec import ENTITIES
 from ..identity.matches import AUTOMATION
 from ..identity.xref import XREF_KEY
+from ..quality.unions import union_key
 
 ENTITY_TYPES: tuple[EntityType, ...] = ("organization", "person")
 PREVIEW_ROWS = 10
@@ -42,6 +45,26 @@ def golden_metadata(report: GoldenReport, preview: str) -> dict:
     }
 
 
+def column_metadata(connection: DuckDBPyConnection, entity_type: EntityType) -> dict:
+    """The table's columns as DuckDB has them, and where each golden field comes from: the same canonical
+    column of the staged records (the golden id, and a person's account, from identity/xref)."""
+    columns = connection.execute(f"DESCRIBE {GOLDEN_TABLES[entity_type]}").fetchall()
+    staged = {column.name for column in ENTITIES[entity_type]}
+    from_xref = [dg.TableColumnDep(asset_key=XREF_KEY, column_name="golden_id")]
+    lineage = {"golden_id": from_xref}
+    for name in load_system_of_record().fields[entity_type]:
+        if name in staged:
+            lineage[name] = [dg.TableColumnDep(asset_key=union_key(entity_type), column_name=name)]
+        elif name == "account_golden_id":
+            lineage[name] = from_xref
+    return {
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(name, column_type.lower()) for name, column_type, *_ in columns]
+        ),
+        "dagster/column_lineage": dg.TableColumnLineage(lineage),
+    }
+
+
 def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
     @dg.asset(
         key=golden_key(entity_type),
@@ -64,7 +87,8 @@ def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
                 f"ORDER BY golden_id LIMIT {PREVIEW_ROWS}"
             ).df()
             consent = consent_version(connection, entity_type, matrix)
-        metadata = golden_metadata(report, preview.astype(str).to_markdown(index=False))
+            columns = column_metadata(connection, entity_type)
+        metadata = {**golden_metadata(report, preview.astype(str).to_markdown(index=False)), **columns}
         return dg.MaterializeResult(metadata={**metadata, **({CONSENT_VERSION: consent} if consent else {})})
 
     return golden

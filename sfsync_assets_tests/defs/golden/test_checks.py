@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 
 from sfsync_assets.defs.golden.checks import CHECKS, GOLDEN_CHECKS
 from sfsync_assets.defs.golden.records import GOLDEN_ASSETS
+from sfsync_assets.lib.golden.matrix import load_system_of_record
 from sfsync_assets_tests.lib.matching.prepared import copy_of, resolved_database
 
 
@@ -40,6 +41,17 @@ def test_checks_pass_on_golden_records_as_built(warehouse: Path) -> None:
     found = evaluations(result)
     assert set(found) == {f"{t}.{name}" for t in GOLDEN_ASSETS for name in CHECKS}
     assert all(e.passed for e in found.values()), {k: e.description for k, e in found.items() if not e.passed}
+    # The page of a golden asset also shows its columns and where each comes from.
+    [person] = result.asset_materializations_for_node("golden__person")
+    fields = load_system_of_record().fields["person"]
+    columns = {column.name for column in person.metadata["dagster/column_schema"].value.columns}
+    assert {"golden_id", *fields} <= columns
+    lineage = person.metadata["dagster/column_lineage"].value.deps_by_column
+    assert set(lineage) == {"golden_id", *fields}
+    assert lineage["Email"] == [
+        dg.TableColumnDep(asset_key=dg.AssetKey(["staged", "person"]), column_name="Email")
+    ]
+    assert lineage["account_golden_id"][0].asset_key == dg.AssetKey(["identity", "xref"])
 
 
 def test_checks_name_the_duplicate_the_value_without_provenance_and_the_lost_id(warehouse: Path) -> None:
