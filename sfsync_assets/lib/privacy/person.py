@@ -18,7 +18,7 @@ import duckdb
 
 from ..golden.survivorship import GOLDEN_TABLES
 from ..mapping.raw_records import table_exists
-from ..matching.store import XREF
+from ..matching.store import GOLDEN_IDS, XREF
 
 STAGED_PERSON = "staged.person"
 STAGED_ORGANIZATION = "staged.organization"
@@ -87,6 +87,11 @@ def find_person(
     person = Person(golden_ids={g.strip() for g in golden_ids if g.strip()})
     _add_emails(person, emails)
     golden, person_links = GOLDEN_TABLES["person"], "AND entity_type = 'person'"
+    frontier = set(person.golden_ids)
+    while frontier:  # an id merged into another lives on under the surviving one
+        surviving = _where_in(connection, GOLDEN_IDS, "merged_into", "golden_id", frontier)
+        frontier = {row[0] for row in surviving if row[0]} - person.golden_ids
+        person.golden_ids |= frontier
     person.golden_ids |= {
         row[0] for row in _where_in(connection, golden, "golden_id", "lower(Email)", person.emails)
     }
