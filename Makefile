@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 STATE_DIR ?= data/emulator
 PORT ?= 8443
+CHAOS_SEEDS ?= 1 2 3
 
 .PHONY: setup demo sync test bench emulator lock clean
 
@@ -25,12 +26,13 @@ demo: setup
 sync: setup
 	$(BIN)/sfsync sync
 
-## test: lint, validate the Dagster definitions, run the test suite
+## test: lint, validate the Dagster definitions, run the test suite, then the chaos and crash suites once per seed
 test: setup
 	bash scripts/install_browser.sh
 	$(BIN)/ruff check .
 	DAGSTER_HOME= $(BIN)/dagster definitions validate -w workspace.yaml
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not chaos"
+	for seed in $(CHAOS_SEEDS); do SFSYNC_CHAOS_SEED=$$seed $(BIN)/pytest -q -m chaos || exit 1; done
 	$(BIN)/sfsync bench all --quick
 
 ## bench: run every benchmark at full size (JSON into bench/results/), then rewrite the README table

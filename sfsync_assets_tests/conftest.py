@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,3 +23,9 @@ def fresh_emulator(tmp_path: Path) -> Iterator[EmulatorProcess]:
     """An org of its own, for tests that change limits, sessions or restart the server."""
     with EmulatorProcess(tmp_path / "org") as process:
         yield process
+
+
+@pytest.fixture(scope="session")
+def chaos_seed() -> int:
+    """The seed of every injected fault in the chaos suites: `make test` runs them once for each of several."""
+    return int(os.environ.get("SFSYNC_CHAOS_SEED", "1"))

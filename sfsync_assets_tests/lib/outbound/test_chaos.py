@@ -15,7 +15,7 @@ from sfsync_assets.lib.outbound.wire import wire
 
 from .support import GoldenWorld, fast_settings, run_push, salesforce_records, write_system_of_record
 
-FAULTS = {"lock_rows": 0.05, "http_503": 0.15, "drop": 0.1, "fail_job_after": 150, "seed": 11}
+FAULTS = {"lock_rows": 0.05, "http_503": 0.15, "drop": 0.1, "fail_job_after": 150}
 TARGETS = {"account": ("Account", "organization"), "contact": ("Contact", "person")}
 MAX_RUNS = 6
 PARENT_FIELD, PARENT_COLUMN = "Account.Golden_Id__c", "AccountId"
@@ -56,7 +56,7 @@ def _converged(warehouse: duckdb.DuckDBPyConnection, settings, system_of_record:
 
 @pytest.mark.chaos
 def test_reruns_under_faults_converge_without_duplicates_or_losses(
-    fresh_emulator: EmulatorProcess, tmp_path: Path
+    fresh_emulator: EmulatorProcess, tmp_path: Path, chaos_seed: int
 ) -> None:
     warehouse = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     world = GoldenWorld.create(warehouse, organizations=150, persons=500)
@@ -65,7 +65,7 @@ def test_reruns_under_faults_converge_without_duplicates_or_losses(
         bulk_threshold=100,
         retry=RetrySettings(max_attempts=2, base_delay_seconds=0.01, max_delay_seconds=0.05),
     )
-    fresh_emulator.admin.set_faults(FAULTS)
+    fresh_emulator.admin.set_faults({**FAULTS, "seed": chaos_seed})
 
     results: list[PushResult] = []
     for _ in range(MAX_RUNS):
