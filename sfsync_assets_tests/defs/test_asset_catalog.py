@@ -5,6 +5,7 @@ dlt's internals."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -17,6 +18,7 @@ from dagster_duckdb import DuckDBResource
 from sfsync_assets.definitions import defs
 from sfsync_assets.defs.ingest import salesforce as ingest
 from sfsync_assets.lib.emulator.process import EmulatorProcess
+from sfsync_assets.lib.emulator.values import format_datetime
 from sfsync_assets_tests.defs.monitoring.support import salesforce_resource
 
 LAYERS = {"raw", "staged", "identity", "golden", "outbound", "monitoring", "privacy"}
@@ -64,7 +66,12 @@ def test_a_raw_salesforce_table_reports_rows_and_columns_not_dlt_internals(
 ) -> None:
     monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
     database = tmp_path / "warehouse.duckdb"
-    emulator.admin.seed("Account", [{"Name": f"Catalog {uuid.uuid4().hex[:8]} {n}"} for n in range(3)])
+    # Changed a while ago: a read's window ends a few seconds before now, for commits still settling.
+    changed = format_datetime(datetime.now(UTC) - timedelta(minutes=5))
+    emulator.admin.seed(
+        "Account",
+        [{"Name": f"Catalog {uuid.uuid4().hex[:8]} {n}", "SystemModstamp": changed} for n in range(3)],
+    )
     key = ingest.asset_key("Account")
     result = dg.materialize(
         [ingest.salesforce_raw],
