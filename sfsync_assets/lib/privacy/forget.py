@@ -85,6 +85,7 @@ class Forgetter:
         return report
 
     def forget(self, request: ForgetRequest) -> list[ProofEntry]:
+        """Erase the person the request names everywhere and close it with its proof; returns the proof."""
         seed = request.identifier
         person = find_person(self.connection, **{"emails" if request.kind == EMAIL else "golden_ids": [seed]})
         entries = self._salesforce(person) + self._erp(person)
