@@ -95,7 +95,7 @@ class Forgetter:
             erased = erase_from_warehouse(self.connection, person, self.settings.warehouse)
             entries += [ProofEntry(WAREHOUSE, e.table, e.action, e.rows) for e in erased]
             hashes = sorted({identifier_hash(seed), *person.hashes()})
-            tombstones = [identifier_hash(value) for value in person.emails | person.golden_ids]
+            tombstones = [identifier_hash(email) for email in person.emails]  # how a returning person shows
             record_erasure(self.connection, request, entries, hashes, tombstones, self.run_id, now)
             self.connection.execute("COMMIT")
         except BaseException:

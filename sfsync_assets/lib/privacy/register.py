@@ -1,9 +1,9 @@
-"""The `privacy` schema: forget requests, tombstones and the proof record, none of which keeps personal data.
+"""The `privacy` schema: forget requests, tombstones and the proof; once a request is done, no identifier in clear.
 
 | table | one row per |
 |---|---|
 | `privacy.forget_requests` | request: how it names the person (kind, hash), when filed and processed, outcome |
-| `privacy.tombstones` | identifier hash of an erased person: a person who comes back is erased again |
+| `privacy.tombstones` | email hash of an erased person: a person who comes back is erased again |
 | `privacy.proof` | place a request erased from: system, table or object, action, rows, hashes, time, run |
 
 A request keeps the identifier it was filed with (an email or a golden id) only while it is pending: the run
