@@ -81,6 +81,7 @@ class CycleRun:
     peak_rss_mb: float
     api_calls: int
     emulator_cpu_s: float
+    load_average_5m: float
     samples: list[Sample] = field(default_factory=list)
 
 
@@ -148,6 +149,8 @@ def run_cycle_process(
         peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
         api_calls=api_after - api_before,
         emulator_cpu_s=round(emulator_cpu_after - emulator_cpu_before, 2),
+        # On a shared machine wall time stretches with everyone's load; this says how busy it was.
+        load_average_5m=round(os.getloadavg()[1], 1),
         samples=samples,
     )
 
@@ -250,6 +253,7 @@ def stage_rows(
             "steps": len(windows),
             **total,
             "peak_rss_mb": run.peak_rss_mb,
+            "load_average_5m": run.load_average_5m,
         }
     )
     return rows
@@ -365,7 +369,17 @@ def main() -> None:
     path = write_results(f"cycle_{scale_label(scale)}", rows, notes, comparisons)
     print(
         markdown_table(
-            rows, ["name", "steps", "wall_s", "cpu_s", "peak_rss_mb", "api_calls", "emulator_cpu_s"]
+            rows,
+            [
+                "name",
+                "steps",
+                "wall_s",
+                "cpu_s",
+                "peak_rss_mb",
+                "api_calls",
+                "emulator_cpu_s",
+                "load_average_5m",
+            ],
         )
     )
     print()

@@ -41,7 +41,38 @@ def table() -> str:
                 f"| {path.stem} | {row['what']} | {row['ours']:,} {row['unit']} | {row['baseline']:,} {row['unit']} "
                 f"| {row['baseline_name']} | {row['times_better']} | {quick} |"
             )
+    for path in sorted(RESULTS_DIR.glob("cycle_*.json")):
+        lines += ["", *cycle_stages(json.loads(path.read_text(encoding="utf-8")))]
     return "\n".join(lines)
+
+
+def cycle_stages(document: dict) -> list[str]:
+    """The end-to-end cycle stage by stage: where each cycle's time, memory and API calls go."""
+    kinds = list(dict.fromkeys(row["cycle"] for row in document["results"]))
+    stages = list(dict.fromkeys(row["stage"] for row in document["results"]))
+    by_key = {(row["cycle"], row["stage"]): row for row in document["results"]}
+    header = "| stage | " + " | ".join(
+        f"{k}: wall s (CPU s) | {k}: peak RSS MiB | {k}: API calls" for k in kinds
+    )
+    lines = [
+        f"End-to-end cycle, {document['source_records']:,} source records, stage by stage "
+        "(CPU and peak RSS of the worker process; API calls counted by the org):",
+        "",
+        header + " |",
+        "|---|" + "---:|---:|---:|" * len(kinds),
+    ]
+    for stage in stages:
+        cells = []
+        for kind in kinds:
+            row = by_key.get((kind, stage), {})
+            peak = row.get("peak_rss_mb")
+            cells += [
+                f"{row['wall_s']:,} ({row['cpu_s']:,})" if row else "",
+                "" if peak is None else f"{peak:,}",
+                f"{row['api_calls']:,}" if row else "",
+            ]
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def update_readme() -> None:
