@@ -61,7 +61,9 @@ class RawTableTranslator(DagsterDltTranslator):
         )
 
 
-def load_metadata(dlt_metadata: Mapping[str, Any], connection: DuckDBPyConnection, dataset: str, table: str):
+def load_metadata(
+    dlt_metadata: Mapping[str, Any], connection: DuckDBPyConnection, dataset: str, table: str
+) -> dict[str, Any]:
     """Of what dagster-dlt reports per load, the column schema; not its job list, timings and destination
     names, which repeat on every asset of the run. Plus the table's row count after the load."""
     return {
