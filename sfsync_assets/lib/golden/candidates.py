@@ -10,12 +10,12 @@ from __future__ import annotations
 import duckdb
 
 from ..matching.store import XREF
+from ..warehouse.quarantine import VALUES_VIEW as QUARANTINED_VALUES
 from .checks import field_valid_sql
 from .matrix import EntityType, FieldRule, SystemOfRecord
 
 CANDIDATES = "sfsync_candidates"
 STAGED_TABLES = {"person": "staged.person", "organization": "staged.organization"}
-QUARANTINE = "quality.quarantine"
 
 
 def build_candidates(
@@ -32,7 +32,7 @@ def build_candidates(
         CREATE OR REPLACE TEMP TABLE {CANDIDATES} AS
         WITH records AS ({records}),
         offered AS ({" UNION ALL ".join(selects)})
-        SELECT offered.* EXCLUDE (passes),
+        SELECT offered.* EXCLUDE (passes, staged_field),
                passes AND NOT {_quarantined_sql(connection, entity_type)} AS usable
         FROM offered
         """
@@ -71,7 +71,8 @@ def _field_sql(matrix: SystemOfRecord, entity_type: EntityType, field_name: str,
         for item in rule.ignore
     )
     return f"""
-        SELECT golden_id, '{field_name}' AS field, value, source_key, source_system, source_object, source_id,
+        SELECT golden_id, '{field_name}' AS field, '{source}' AS staged_field, value, source_key,
+               source_system, source_object, source_id,
                source_updated_at, deleted,
                CASE source_system {group} ELSE source_system END AS system_group,
                CASE source_system {rank} ELSE 99 END AS system_rank,
@@ -82,13 +83,14 @@ def _field_sql(matrix: SystemOfRecord, entity_type: EntityType, field_name: str,
 
 
 def _quarantined_sql(connection: duckdb.DuckDBPyConnection, entity_type: EntityType) -> str:
-    """Condition true for a candidate whose value the quality layer quarantined (and did not resolve)."""
+    """Condition true for a candidate whose staged value the quality layer quarantined (and did not resolve):
+    an emptied value cannot offer itself, but a repaired one still wrong at the source must not win either."""
     exists = connection.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'quality' AND table_name = 'quarantine'"
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name = ?",
+        [QUARANTINED_VALUES],
     ).fetchall()[0][0]
     if not exists:
         return "false"
     return f"""EXISTS (
-        SELECT 1 FROM {QUARANTINE} AS q
-        WHERE q.resolved_at IS NULL AND q.system = offered.source_system AND q.source_object = offered.source_object
-          AND q.record_ref = offered.source_id AND q.field IN (offered.field, '{entity_type}.' || offered.field))"""
+        SELECT 1 FROM {QUARANTINED_VALUES} AS q
+        WHERE q.source_key = offered.source_key AND q.entity = '{entity_type}' AND q.field = offered.staged_field)"""

@@ -84,7 +84,14 @@ def golden(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnectio
         connection,
         [
             QuarantinedRow(
-                "erp", "customers", ACME, "organization.Phone", "PHONE_LEADING_ZERO_LOST", "lost trunk zero"
+                "erp",
+                "customers",
+                ACME,
+                "phone",
+                "PHONE_LEADING_ZERO_LOST",
+                "lost trunk zero",
+                source_key=f"erp:customers:{ACME}",
+                canonical_field="organization.Phone",
             )
         ],
         "test",
