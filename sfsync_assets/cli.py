@@ -204,6 +204,7 @@ def forget(email: str | None, golden_id: str | None, env_file: Path, queue_only:
 
     import duckdb
 
+    from .lib.privacy.hashing import IdentifierHasher, PrivacyKeyError
     from .lib.privacy.register import EMAIL, GOLDEN_ID, ForgetRequestError, file_request
     from .lib.runtime.environment import prepare_dagster_home, process_environment, read_env_file
 
@@ -212,8 +213,14 @@ def forget(email: str | None, golden_id: str | None, env_file: Path, queue_only:
     os.environ.update(process_environment(read_env_file(env_file)))
     warehouse = os.environ["SFSYNC_DUCKDB_PATH"]
     try:
+        hasher = IdentifierHasher.from_environment()
+    except PrivacyKeyError as error:
+        raise click.ClickException(str(error)) from error
+    try:
         with duckdb.connect(warehouse) as connection:
-            request_id = file_request(connection, EMAIL if email else GOLDEN_ID, email or golden_id or "")
+            request_id = file_request(
+                connection, EMAIL if email else GOLDEN_ID, email or golden_id or "", hasher
+            )
     except ForgetRequestError as error:
         raise click.BadParameter(str(error)) from error
     except duckdb.IOException as error:

@@ -20,10 +20,13 @@ from .cycle import run_cycle
 from .lib.emulator.admin_client import is_serving
 from .lib.emulator.process import EmulatorProcess
 from .lib.emulator.server import ServerInfo
+from .lib.privacy.hashing import PRIVACY_KEY_VARIABLE
 from .lib.runtime.environment import (
+    ENV_FILE,
     emulator_environment,
     prepare_dagster_home,
     process_environment,
+    read_env_file,
     write_env_file,
 )
 from .lib.runtime.seeding import ensure_company
@@ -58,6 +61,12 @@ def _running_emulator(state_dir: Path) -> bool:
     return is_serving(info.base_url, info.ca_file)
 
 
+def _kept_privacy_key() -> dict[str, str]:
+    """The privacy key `.env` already holds: tombstones written under it are only recognised with the same key."""
+    kept = read_env_file().get(PRIVACY_KEY_VARIABLE) if ENV_FILE.exists() else None
+    return {PRIVACY_KEY_VARIABLE: kept} if kept else {}
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -85,6 +94,7 @@ def run_demo(settings: DemoSettings, echo: Callable[[str], None] = print) -> Non
             f"sqlite:///{(settings.company_dir / 'erp.sqlite').resolve()}",
             settings.company_dir / "inbound",
         )
+        environment.update(_kept_privacy_key())
         write_env_file(environment)
         environment = process_environment(environment)
         os.environ.update(environment)

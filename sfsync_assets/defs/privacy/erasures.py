@@ -59,6 +59,7 @@ def erasures(
                 salesforce.connect(governor), retrying_caller(write_settings.salesforce)
             ),
             ErpTarget(engine, erp.schema_name),
+            privacy.hasher(),
             context.run_id,
         )
         report = forgetter.run()

@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from ..outbound.audit import bulk_jobs_that_wrote
 from ..outbound.errors import PushStopped, RequestFailed
 from .erp import erase_from_erp
-from .person import Person, find_person, identifier_hash
+from .hashing import IdentifierHasher
+from .person import Person, find_person
 from .register import (
     DELETED,
     EMAIL,
@@ -64,10 +65,12 @@ class Forgetter:
         settings: PrivacySettings,
         salesforce: Callable[[], SalesforceEraser],
         erp: ErpTarget | None,
+        hasher: IdentifierHasher,
         run_id: str | None,
     ) -> None:
         self.connection = connection
         self.settings = settings
+        self.hasher = hasher
         self.connect_salesforce = salesforce
         self.salesforce: SalesforceEraser | None = None
         self.erp = erp
@@ -75,7 +78,9 @@ class Forgetter:
 
     def run(self) -> ForgetReport:
         """Refile people who came back, then carry out every pending request in filing order."""
-        report = ForgetReport(returned=file_returning(self.connection, self.settings.warehouse.keep_rows))
+        report = ForgetReport(
+            returned=file_returning(self.connection, self.settings.warehouse.keep_rows, self.hasher)
+        )
         for request in pending_requests(self.connection):
             try:
                 report.erased[request.request_id] = self.forget(request)
@@ -94,8 +99,8 @@ class Forgetter:
         try:
             erased = erase_from_warehouse(self.connection, person, self.settings.warehouse)
             entries += [ProofEntry(WAREHOUSE, e.table, e.action, e.rows) for e in erased]
-            hashes = sorted({identifier_hash(seed), *person.hashes()})
-            tombstones = [identifier_hash(email) for email in person.emails]  # how a returning person shows
+            hashes = sorted({self.hasher(seed), *person.hashes(self.hasher)})
+            tombstones = [self.hasher(email) for email in person.emails]  # how a returning person shows
             record_erasure(self.connection, request, entries, hashes, tombstones, self.run_id, now)
             self.connection.execute("COMMIT")
         except BaseException:

@@ -10,7 +10,6 @@ so it never marks a row as the person's on its own.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,21 +18,11 @@ import duckdb
 from ..golden.survivorship import GOLDEN_TABLES
 from ..mapping.raw_records import table_exists
 from ..matching.store import GOLDEN_IDS, XREF
+from .hashing import IdentifierHasher
 
 STAGED_PERSON = "staged.person"
 STAGED_ORGANIZATION = "staged.organization"
 LEDGER = "outbound.ledger"
-_HASH_DOMAIN = "sfsync-forget:"
-
-
-def identifier_hash(value: str) -> str:
-    """The hash a proof record or tombstone keeps instead of an identifier (normalised: trimmed, lower case)."""
-    return hashlib.sha256((_HASH_DOMAIN + value.strip().lower()).encode()).hexdigest()
-
-
-def hash_sql(column: str) -> str:
-    """`identifier_hash` in DuckDB SQL, for finding tombstoned values without reading them into Python."""
-    return f"sha256('{_HASH_DOMAIN}' || lower(trim(CAST({column} AS VARCHAR))))"
 
 
 @dataclass(frozen=True)
@@ -58,9 +47,9 @@ class Person:
         """Values that mark a row as this person's wherever they appear."""
         return self.emails | self.golden_ids | self.salesforce_ids | {record.key for record in self.records}
 
-    def hashes(self) -> list[str]:
+    def hashes(self, hasher: IdentifierHasher) -> list[str]:
         """Hashes of the identifiers the proof record keeps: emails, golden ids, Salesforce ids, record keys."""
-        return sorted(identifier_hash(value) for value in self.row_identifiers())
+        return sorted(hasher(value) for value in self.row_identifiers())
 
 
 def _where_in(

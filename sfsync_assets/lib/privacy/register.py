@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from .person import identifier_hash
+from .hashing import IdentifierHasher
 
 EMAIL = "email"
 GOLDEN_ID = "golden_id"
@@ -71,7 +71,11 @@ def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def file_request(
-    connection: duckdb.DuckDBPyConnection, kind: str, identifier: str, filed_by: str = FILED_BY_OPERATOR
+    connection: duckdb.DuckDBPyConnection,
+    kind: str,
+    identifier: str,
+    hasher: IdentifierHasher,
+    filed_by: str = FILED_BY_OPERATOR,
 ) -> str:
     """File a request to forget the person an email or golden id names; returns its id."""
     value = identifier.strip()
@@ -83,7 +87,7 @@ def file_request(
     request_id = f"forget-{uuid.uuid4().hex[:12]}"
     connection.execute(
         "INSERT INTO privacy.forget_requests VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
-        [request_id, kind, value, identifier_hash(value), filed_by, datetime.now(UTC), PENDING],
+        [request_id, kind, value, hasher(value), filed_by, datetime.now(UTC), PENDING],
     )
     return request_id
 

@@ -10,13 +10,15 @@ from pathlib import Path
 
 from ..emulator.auth import OrgCredentials
 from ..emulator.server import ServerInfo
+from ..privacy.hashing import PRIVACY_KEY_VARIABLE, new_privacy_key
 
 ENV_FILE = Path(".env")
 REPOSITORY_DAGSTER_YAML = Path(__file__).resolve().parents[3] / "dagster.yaml"
 
 
 def emulator_environment(state_dir: Path, data_dir: Path, erp_url: str, inbound_dir: Path) -> dict[str, str]:
-    """Settings that point the product at a local emulator, with its integration user's credentials."""
+    """Settings that point the product at a local emulator, with its integration user's credentials and a new
+    privacy key (a deployment keeps its key for good: see `demo.py`)."""
     credentials = OrgCredentials.load(state_dir)
     info = ServerInfo.load(state_dir)
     return {
@@ -30,6 +32,7 @@ def emulator_environment(state_dir: Path, data_dir: Path, erp_url: str, inbound_
         "SFSYNC_SF_CONSUMER_KEY": "",
         "SFSYNC_SF_CONSUMER_SECRET": "",
         "SFSYNC_SF_CA_BUNDLE": info.ca_file,
+        PRIVACY_KEY_VARIABLE: new_privacy_key(),
         "DAGSTER_HOME": str((data_dir / "dagster_home").resolve()),
         "DLT_DATA_DIR": str((data_dir / "dlt").resolve()),
     }

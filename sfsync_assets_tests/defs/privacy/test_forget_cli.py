@@ -8,17 +8,23 @@ import duckdb
 from click.testing import CliRunner
 
 from sfsync_assets.cli import main
-from sfsync_assets.lib.privacy.person import identifier_hash
+from sfsync_assets.lib.privacy.hashing import PRIVACY_KEY_VARIABLE, IdentifierHasher
+
+KEY = "a-privacy-key-for-tests-only"
 
 
-def _env_file(tmp_path: Path) -> Path:
+def _env_file(tmp_path: Path, key: str = KEY) -> Path:
     path = tmp_path / ".env"
-    path.write_text(f"SFSYNC_DUCKDB_PATH={tmp_path / 'warehouse.duckdb'}\n", encoding="utf-8")
+    path.write_text(
+        f"SFSYNC_DUCKDB_PATH={tmp_path / 'warehouse.duckdb'}\n{PRIVACY_KEY_VARIABLE}={key}\n",
+        encoding="utf-8",
+    )
     return path
 
 
 def test_a_queued_request_waits_in_the_warehouse_for_the_next_cycle(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("SFSYNC_DUCKDB_PATH", raising=False)
+    monkeypatch.delenv(PRIVACY_KEY_VARIABLE, raising=False)
     env_file = _env_file(tmp_path)
 
     result = CliRunner().invoke(
@@ -35,13 +41,14 @@ def test_a_queued_request_waits_in_the_warehouse_for_the_next_cycle(tmp_path: Pa
     assert (kind, identifier, hashed, status) == (
         "golden_id",
         "GP-000042",
-        identifier_hash("gp-000042"),
+        IdentifierHasher(KEY)("gp-000042"),
         "pending",
     )
 
 
 def test_a_request_must_name_one_person_clearly(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("SFSYNC_DUCKDB_PATH", raising=False)
+    monkeypatch.delenv(PRIVACY_KEY_VARIABLE, raising=False)
     env_file = str(_env_file(tmp_path))
     runner = CliRunner()
 
@@ -52,3 +59,16 @@ def test_a_request_must_name_one_person_clearly(tmp_path: Path, monkeypatch) -> 
 
     assert both.exit_code == 2 and "exactly one of --email or --golden-id" in both.output
     assert not_an_email.exit_code == 2 and "email 'ada' cannot name a person" in not_an_email.output
+
+
+def test_a_request_is_refused_without_the_privacy_key(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("SFSYNC_DUCKDB_PATH", raising=False)
+    monkeypatch.delenv(PRIVACY_KEY_VARIABLE, raising=False)
+    env_file = _env_file(tmp_path, key="")
+
+    result = CliRunner().invoke(main, ["forget", "--email", "a@example.com", "--env-file", str(env_file)])
+
+    assert result.exit_code == 1
+    assert f"environment variable {PRIVACY_KEY_VARIABLE} must hold the key" in result.output
+    assert "it is unset" in result.output
+    assert not (tmp_path / "warehouse.duckdb").exists()

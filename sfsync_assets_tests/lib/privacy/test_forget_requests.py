@@ -12,7 +12,7 @@ from sfsync_assets.lib.emulator.process import EmulatorProcess
 from sfsync_assets.lib.outbound.retry import retrying_caller
 from sfsync_assets.lib.outbound.tables import ensure_tables
 from sfsync_assets.lib.privacy.forget import Forgetter
-from sfsync_assets.lib.privacy.person import identifier_hash
+from sfsync_assets.lib.privacy.hashing import IdentifierHasher
 from sfsync_assets.lib.privacy.register import EMAIL, file_request
 from sfsync_assets.lib.privacy.salesforce import SalesforceEraser
 from sfsync_assets.lib.privacy.settings import load_privacy_settings
@@ -21,6 +21,7 @@ from sfsync_assets.lib.salesforce.connection import connect
 from sfsync_assets_tests.lib.outbound.support import api_usage, fast_settings
 
 DAILY_API_REQUESTS = "DailyApiRequests"
+HASHER = IdentifierHasher("a-privacy-key-for-tests-only")
 
 
 def _forgetter(connection: duckdb.DuckDBPyConnection, emulator: EmulatorProcess) -> Forgetter:
@@ -28,7 +29,7 @@ def _forgetter(connection: duckdb.DuckDBPyConnection, emulator: EmulatorProcess)
         sf = connect(emulator.connection_settings(), ApiGovernor())
         return SalesforceEraser(sf, retrying_caller(fast_settings().salesforce))
 
-    return Forgetter(connection, load_privacy_settings(), salesforce, None, "run")
+    return Forgetter(connection, load_privacy_settings(), salesforce, None, HASHER, "run")
 
 
 def test_a_request_stays_pending_until_salesforce_has_deleted_everything(
@@ -40,7 +41,7 @@ def test_a_request_stays_pending_until_salesforce_has_deleted_everything(
     lead = sf.Lead.create({"LastName": "Hopper", "Company": "Navy", "Email": email.upper()})["id"]
     connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     ensure_tables(connection)
-    request_id = file_request(connection, EMAIL, email)
+    request_id = file_request(connection, EMAIL, email, HASHER)
     # The org's allocation runs out after the Contact search: the governor stops before the hard delete job.
     fresh_emulator.admin.set_limit(DAILY_API_REQUESTS, maximum=api_usage(fresh_emulator) + 2)
 
@@ -65,6 +66,6 @@ def test_a_request_stays_pending_until_salesforce_has_deleted_everything(
     closed = connection.execute(
         "SELECT identifier, identifier_hash, status FROM privacy.forget_requests"
     ).fetchall()
-    assert closed == [(None, identifier_hash(email), "erased")]
+    assert closed == [(None, HASHER(email), "erased")]
     tombstones = connection.execute("SELECT identifier_hash FROM privacy.tombstones").fetchall()
-    assert tombstones == [(identifier_hash(email),)]
+    assert tombstones == [(HASHER(email),)]
