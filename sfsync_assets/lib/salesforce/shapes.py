@@ -34,7 +34,7 @@ ARROW_TYPES = {
     "currency": pa.float64(),
     "percent": pa.float64(),
     "date": pa.date32(),
-    "datetime": pa.timestamp("ms", tz="UTC"),
+    "datetime": pa.timestamp("us", tz="UTC"),  # DuckDB's TIMESTAMPTZ precision: dlt keeps the time zone
 }
 
 

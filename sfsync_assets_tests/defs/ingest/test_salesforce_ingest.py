@@ -211,3 +211,32 @@ def test_backfill_rereads_without_moving_the_cursor(fresh_emulator: EmulatorProc
             == ends_before
         )
     assert len(_raw(warehouse, "account")) == 50
+
+
+def test_datetimes_land_as_timestamptz_with_their_instant(
+    fresh_emulator: EmulatorProcess, warehouse: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    modstamps = [datetime(2026, 1, 1, 10, 0, 0, 123_000, tzinfo=UTC) + timedelta(hours=n) for n in range(3)]
+    fresh_emulator.admin.seed(
+        "Account",
+        [{"Name": f"Stamped {n}", "SystemModstamp": format_datetime(m)} for n, m in enumerate(modstamps)],
+    )
+    with caplog.at_level("WARNING"):
+        _materialize(fresh_emulator, warehouse)
+    assert not [r for r in caplog.records if "timezone and precision" in r.getMessage()]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        types = dict(
+            connection.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'raw_salesforce' AND table_name = 'account' "
+                "AND column_name IN ('system_modstamp', 'created_date')"
+            ).fetchall()
+        )
+        stored = connection.execute(
+            "SELECT epoch_ms(system_modstamp) FROM raw_salesforce.account ORDER BY system_modstamp"
+        ).fetchall()
+    assert types == {
+        "system_modstamp": "TIMESTAMP WITH TIME ZONE",
+        "created_date": "TIMESTAMP WITH TIME ZONE",
+    }
+    assert [row[0] for row in stored] == [int(m.timestamp() * 1000) for m in modstamps]
