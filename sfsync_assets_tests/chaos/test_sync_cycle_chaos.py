@@ -11,8 +11,13 @@ flaky. Push settings differ from the shipped ones only in size: Bulk above five 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -38,17 +43,17 @@ SCALE = 300
 COMPANY_SEED = 7
 INTEGRATION_CALLS = 10  # its share (25 %) of the daily limit: ingest fits, the push does not
 FAIL_JOB_AFTER = 8
-LOCK_SECONDS = 3
+LOCK_SECONDS = 2  # how long the other process keeps the file once the cycle's first run is under way
 ORG_ALLOCATION = 100_000
 SETTINGS = fast_settings(
     bulk_threshold=5, retry=RetrySettings(max_attempts=3, base_delay_seconds=0.01, max_delay_seconds=0.05)
 )
 RECOVERY_GROUPS = ("outbound", "monitoring")
 HOLD_DUCKDB = (
-    "import duckdb, sys, time\n"
+    "import duckdb, sys\n"
     "connection = duckdb.connect(sys.argv[1])\n"
     "print('locked', flush=True)\n"
-    "time.sleep(float(sys.argv[2]))\n"
+    "sys.stdin.read()\n"
 )
 
 
@@ -77,15 +82,37 @@ def deployment(fresh_emulator: EmulatorProcess, tmp_path: Path, monkeypatch: pyt
     return Path(environment["SFSYNC_DUCKDB_PATH"])
 
 
-def _hold_duckdb(warehouse: Path) -> subprocess.Popen[str]:
-    """Another process holding the warehouse read-write (a notebook, a stuck job) for LOCK_SECONDS."""
+@contextlib.contextmanager
+def _duckdb_held_by_another_process(warehouse: Path) -> Iterator[None]:
+    """Another process (a notebook, a stuck job) holds the warehouse read-write until the first run of the block
+    has been under way for LOCK_SECONDS, so a step of it meets the lock."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_DUCKDB, str(warehouse), str(LOCK_SECONDS)],
+        [sys.executable, "-c", HOLD_DUCKDB, str(warehouse)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    return holder
+    seen_run = threading.Event()
+
+    def release_once_a_run_started() -> None:
+        instance = dg.DagsterInstance.get()
+        while not instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]), limit=1):
+            time.sleep(0.1)
+        seen_run.set()
+        time.sleep(LOCK_SECONDS)
+        assert holder.stdin is not None
+        holder.stdin.close()
+
+    releaser = threading.Thread(target=release_once_a_run_started, daemon=True)
+    releaser.start()
+    try:
+        yield
+    finally:
+        releaser.join(timeout=60)
+        if holder.poll() is None:
+            holder.kill()
+        assert holder.wait() == 0 and seen_run.is_set(), "the lock was released before any run started"
 
 
 def _outstanding(warehouse: Path) -> object:
@@ -104,12 +131,18 @@ def _golden_built(connection: duckdb.DuckDBPyConnection) -> bool:
     return found == len(GOLDEN_TABLES)
 
 
+@functools.cache
+def _definitions() -> dg.Definitions:
+    """The code location's definitions, loaded once for every rerun."""
+    from sfsync_assets.definitions import defs
+
+    return defs()
+
+
 def _rerun(warehouse: Path, run_config: dict[str, object]) -> bool:
     """Re-execute what a failed or unfinished cycle left: everything if golden records were never built, else the
     push and the reconciliation after it (what re-executing the failed run from failure does). True if it
     succeeded."""
-    from sfsync_assets.definitions import defs
-
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         built = _golden_built(connection)
     if not built:
@@ -118,7 +151,7 @@ def _rerun(warehouse: Path, run_config: dict[str, object]) -> bool:
         except CycleFailed:
             return False
         return True
-    definitions = defs()
+    definitions = _definitions()
     job = definitions.resolve_job_def("sync_cycle")
     recovery = dg.AssetSelection.groups(*RECOVERY_GROUPS).resolve(definitions.resolve_asset_graph())
     return job.execute_in_process(
@@ -137,10 +170,8 @@ def test_full_cycle_under_every_fault_converges_on_reruns(
     admin = fresh_emulator.admin
     admin.set_faults({**_faults(chaos_seed), "api_limit_at": INTEGRATION_CALLS * 4})
 
-    holder = _hold_duckdb(deployment)
-    with pytest.raises(CycleFailed):
+    with _duckdb_held_by_another_process(deployment), pytest.raises(CycleFailed):
         run_cycle(lambda line: None, run_config)  # the budget runs out before reconciliation, at the latest
-    assert holder.wait() == 0
 
     # The operator raises the org's allocation; the org stays as flaky as before.
     admin.set_faults(_faults(chaos_seed))
