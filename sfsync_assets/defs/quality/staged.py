@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from ...lib.mapping.spec import SourceMapping, TargetSpec, load_mappings, raw_asset_path
 from ...lib.mapping.staged_tables import staged_table
 from ...lib.mapping.staging import StagingResult, TargetResult, stage_source
+from .column_lineage import column_lineage, staged_lineage
 from .table_metadata import table_metadata
 
 OWNERS = ["team:integration"]
@@ -73,10 +74,18 @@ def staged_assets(mapping: SourceMapping) -> dg.AssetsDefinition:
         with duckdb.get_connection() as connection:
             result = stage_source(connection, mapping, context.run_id)
             tables = {t.table: table_metadata(connection, t.table, t.target.columns) for t in result.targets}
+            lineage = {
+                staged.table: column_lineage(staged_lineage(connection, source, staged.target))
+                for staged in targets
+            }
         for staged, target_result in zip(targets, result.targets, strict=True):
             yield dg.MaterializeResult(
                 asset_key=staged.key,
-                metadata={**tables[staged.table], **_numbers(target_result, result, staged.max_error_rate)},
+                metadata={
+                    **tables[staged.table],
+                    "dagster/column_lineage": lineage[staged.table],
+                    **_numbers(target_result, result, staged.max_error_rate),
+                },
             )
 
     return stage

@@ -8,9 +8,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ...lib.config.files import config_version
-from ...lib.mapping.spec import ENTITIES
+from ...lib.mapping.spec import ENTITIES, LINEAGE_NAMES
 from ...lib.mapping.staged_tables import SCHEMA, replace_union_view
-from .staged import MAPPINGS, OWNERS, STAGED_TARGETS
+from .staged import MAPPINGS, OWNERS, STAGED_TARGETS, StagedTarget
 from .table_metadata import table_metadata
 
 
@@ -20,6 +20,18 @@ def union_key(entity: str) -> dg.AssetKey:
 
 def union_view(entity: str) -> str:
     return f"{SCHEMA}.{entity}"
+
+
+def union_lineage(members: list[StagedTarget], entity: str) -> dg.TableColumnLineage:
+    """Each column of the view comes from the same column of the staged tables whose mapping fills it."""
+    lineage = {}
+    for column in ENTITIES[entity]:
+        filled_by = [m for m in members if column.name in LINEAGE_NAMES or column.name in m.target.fields]
+        if filled_by:
+            lineage[column.name] = [
+                dg.TableColumnDep(asset_key=m.key, column_name=column.name) for m in filled_by
+            ]
+    return dg.TableColumnLineage(lineage)
 
 
 def union_asset(entity: str) -> dg.AssetsDefinition:
@@ -49,7 +61,11 @@ def union_asset(entity: str) -> dg.AssetsDefinition:
             ).df()
             metadata = table_metadata(connection, view, columns)
         return dg.MaterializeResult(
-            metadata={**metadata, "rows_by_source": dg.MetadataValue.md(by_system.to_markdown(index=False))}
+            metadata={
+                **metadata,
+                "dagster/column_lineage": union_lineage(members, entity),
+                "rows_by_source": dg.MetadataValue.md(by_system.to_markdown(index=False)),
+            }
         )
 
     return union

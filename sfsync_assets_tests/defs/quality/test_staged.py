@@ -104,6 +104,48 @@ def test_every_source_is_staged_in_the_canonical_shape(company: Company, staging
     )
 
 
+def _lineage(result: dg.ExecuteInProcessResult, key: str) -> dict[str, set[tuple[str, str]]]:
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == key]
+    lineage = event.materialization.metadata["dagster/column_lineage"].value
+    return {
+        column: {(dep.asset_key.to_user_string(), dep.column_name) for dep in deps}
+        for column, deps in lineage.deps_by_column.items()
+    }
+
+
+def test_staged_columns_trace_to_the_raw_columns_their_mapping_reads(company: Company, staging_run) -> None:
+    raw_columns = {
+        (f"raw/{schema.removeprefix('raw_')}/{table}", column)
+        for schema, table, column in query(
+            company.warehouse,
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema LIKE 'raw_%'",
+        )
+    }
+    for target in staged.STAGED_TARGETS:
+        key = target.key.to_user_string()
+        lineage = _lineage(staging_run, key)
+        mapped = {name for name, field in target.target.fields.items() if field.source_field}
+        assert mapped | {"source_id", "source_key", "source_updated_at"} <= set(lineage), key
+        unknown = {dep for deps in lineage.values() for dep in deps} - raw_columns
+        assert not unknown, f"{key} names raw columns that do not exist: {unknown}"
+    erp_phone = _lineage(staging_run, "staged/erp/customer")["Phone"]
+    assert erp_phone == {
+        ("raw/erp/customers", "phone"),
+        ("raw/erp/addresses", "country_code"),  # joined as billing_country_code: the phone's country
+        ("raw/erp/customers", "website"),  # derived website_country
+        ("raw/erp/customers", "email"),  # derived email_country
+    }
+    assert _lineage(staging_run, "staged/legacy_ebcdic/customer")["BillingStreet"] == {
+        ("raw/legacy/custmast", "cm_country"),
+        ("raw/legacy/custmast", "cm_us_street"),
+        ("raw/legacy/custmast", "cm_intl_street"),
+    }
+    emails = _lineage(staging_run, "staged/person")["Email"]
+    assert ("staged/salesforce/contact", "Email") in emails
+    assert all(target in {t.key.to_user_string() for t in staged.STAGED_TARGETS} for target, _ in emails)
+
+
 def test_staged_tables_pass_their_blocking_schema_checks(staging_run) -> None:
     results = check_results(staging_run)
     schema_checks = {key: e for key, e in results.items() if key[1] == "canonical_schema"}
