@@ -1,7 +1,7 @@
 """Identity resolution of person records: sfsync's full and incremental runs against plain Splink, same data.
 
-For each size a generated company is staged (the test fixture loader), then each step runs in its own process
-(so peak RSS is its own):
+For each size a generated company is staged (`identity_staging.py`: straight from its files), then each step runs
+in its own process (so peak RSS is its own):
 - sfsync full: deterministic rules + the shipped model over every record, clustering with stable ids;
 - sfsync incremental: the same warehouse after a day of business (`--mutate 2`): only new and changed records;
 - sfsync train: retraining the person model on the same records (done by hand, not per run);
@@ -9,7 +9,7 @@ For each size a generated company is staged (the test fixture loader), then each
   on the same records (no saved model exists for it), Splink's own clustering.
 F1 is measured against the generator's truth. Results: bench/results/identity.json and a Markdown table.
 
-    python bench/bench_identity.py [--persons 100000 1000000] [--baseline-max 100000] [--quick]
+    python bench/bench_identity.py [--persons 100000 1000000] [--baseline-max 100000] [--keep DIR] [--quick]
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb
 import pandas as pd
 from common import comparison, markdown_table, peak_rss_mb_of, write_results
+from identity_staging import stage_company
 
 from sfsync_assets.lib.generator.mutate import mutate_company
 from sfsync_assets.lib.generator.pipeline import GenerateConfig, generate_company
@@ -41,7 +42,7 @@ from sfsync_assets.lib.matching.links import update_links
 from sfsync_assets.lib.matching.quality import cluster_level, pairwise
 from sfsync_assets.lib.matching.settings import NICKNAMES_FILE, load_matching_settings
 from sfsync_assets.lib.matching.training import train_model
-from sfsync_assets_tests.lib.matching.generated_company import stage_company, truth_entities
+from sfsync_assets_tests.lib.matching.generated_company import truth_entities
 
 PERSONS_PER_SOURCE_RECORD = 0.252  # share of a generated company's source records that are persons
 SEED = 5
@@ -172,9 +173,9 @@ def _in_child(step: str, database: Path, company: Path) -> dict[str, Any]:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def _stage(company: Path, database: Path) -> int:
+def _stage(company: Path, database: Path) -> None:
     with duckdb.connect(str(database)) as connection:
-        return stage_company(company, connection)["person"]
+        stage_company(company, connection)
 
 
 def _restage(database: Path, staged: Path) -> None:
@@ -188,17 +189,30 @@ def _restage(database: Path, staged: Path) -> None:
         connection.execute("DETACH mutated")
 
 
-def bench_size(persons: int, work: Path, with_baseline: bool) -> list[dict[str, Any]]:
+def _prepare(persons: int, work: Path) -> None:
+    """Generate and stage the company, then a day of business later; kept when `work` already holds both."""
+    mutated_staged = work / "after.duckdb"
+    if mutated_staged.exists():
+        return
     company, mutated = work / "company", work / "mutated"
+    shutil.rmtree(company, ignore_errors=True)
+    shutil.rmtree(mutated, ignore_errors=True)
     generate_company(
         GenerateConfig(out_dir=company, scale=round(persons / PERSONS_PER_SOURCE_RECORD), seed=SEED)
     )
-    staged = work / "before.duckdb"
-    staged_persons = _stage(company, staged)
+    _stage(company, work / "before.duckdb")
     shutil.copytree(company, mutated)
     mutate_company(mutated, 2.0, seed=1)
-    mutated_staged = work / "after.duckdb"
-    _stage(mutated, mutated_staged)
+    _stage(mutated, work / "after.tmp.duckdb")
+    (work / "after.tmp.duckdb").rename(mutated_staged)
+
+
+def bench_size(persons: int, work: Path, with_baseline: bool) -> list[dict[str, Any]]:
+    _prepare(persons, work)
+    company, mutated = work / "company", work / "mutated"
+    staged, mutated_staged = work / "before.duckdb", work / "after.duckdb"
+    with duckdb.connect(str(staged), read_only=True) as connection:
+        staged_persons = connection.execute("SELECT count(*) FROM staged.person").fetchall()[0][0]
 
     rows = []
     warehouse = work / "warehouse.duckdb"
@@ -219,6 +233,12 @@ def main() -> None:
     parser.add_argument("--persons", type=int, nargs="+", default=[100_000])
     parser.add_argument("--baseline-max", type=int, default=100_000, help="run plain Splink up to this size")
     parser.add_argument("--quick", action="store_true", help="10,000 persons: a smoke run")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="prepare each size's companies under KEEP/<persons> and reuse them in later runs (at a million "
+        "persons, generating and staging take longer than the benchmark)",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
@@ -227,8 +247,13 @@ def main() -> None:
         return
     rows = []
     for persons in [10_000] if arguments.quick else arguments.persons:
+        with_baseline = persons <= arguments.baseline_max
+        if arguments.keep:
+            (arguments.keep / str(persons)).mkdir(parents=True, exist_ok=True)
+            rows += bench_size(persons, arguments.keep / str(persons), with_baseline)
+            continue
         with tempfile.TemporaryDirectory(prefix=f"bench-identity-{persons}-") as work:
-            rows += bench_size(persons, Path(work), persons <= arguments.baseline_max)
+            rows += bench_size(persons, Path(work), with_baseline)
     comparisons = []
     for persons in sorted({row["persons"] for row in rows}):
         by_step = {row["step"]: row for row in rows if row["persons"] == persons}

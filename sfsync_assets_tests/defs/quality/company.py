@@ -68,6 +68,11 @@ def land_company(
     generate_company(
         GenerateConfig(out_dir=directory, scale=scale, seed=seed, as_of=as_of, rates=rates or Rates())
     )
+    return land_directory(root, directory, warehouse, salesforce)
+
+
+def land_directory(root: Path, directory: Path, warehouse: Path, salesforce: bool = True) -> Company:
+    """Land the generated company in `directory` into `warehouse` (the emulator's org lives under `root`)."""
     resources = {
         "duckdb": DuckDBResource(database=str(warehouse)),
         "dlt": DagsterDltResource(),
