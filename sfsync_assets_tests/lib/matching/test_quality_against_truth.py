@@ -1,4 +1,5 @@
-"""Identity resolution on a generated company of ~10,000 records, scored against the generator's truth."""
+"""Identity resolution on a generated company of ~5,000 records, landed and staged by the real pipeline,
+scored against the generator's truth."""
 
 from __future__ import annotations
 
