@@ -162,6 +162,16 @@ def _rerun(warehouse: Path, run_config: dict[str, object]) -> bool:
     ).success
 
 
+def _assert_every_source_record_resolved(connection: duckdb.DuckDBPyConnection) -> None:
+    """No staged source record is lost on the way to a golden record (what never staged is in the quarantine)."""
+    for entity, table in GOLDEN_TABLES.items():
+        orphans = connection.execute(
+            f"SELECT s.source_key FROM staged.{entity} AS s WHERE NOT EXISTS (SELECT 1 FROM identity.xref AS x "
+            f"JOIN {table} AS g USING (golden_id) WHERE x.source_key = s.source_key AND x.is_active)"
+        ).fetchall()
+        assert not orphans, f"staged {entity} records with no golden record: {[row[0] for row in orphans]}"
+
+
 def test_full_cycle_under_every_fault_converges_on_reruns(
     deployment: Path, fresh_emulator: EmulatorProcess, tmp_path: Path, chaos_seed: int
 ) -> None:
@@ -181,6 +191,7 @@ def test_full_cycle_under_every_fault_converges_on_reruns(
 
     with duckdb.connect(str(deployment)) as connection:
         held = assert_invariants(connection, fresh_emulator.salesforce(), SETTINGS, SYSTEM_OF_RECORD_FILE)
+        _assert_every_source_record_resolved(connection)
         refusals = connection.execute(
             "SELECT DISTINCT error_code FROM outbound.dead_letter WHERE resolved"
         ).fetchall()
