@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    false,
 )
 
 from . import variations
@@ -97,6 +99,7 @@ def erp_metadata(schema: str | None = None) -> MetaData:
         Column("email", String(120)),
         Column("phone", BigInteger),
         Column("mobile", BigInteger),
+        Column("email_opt_out", Boolean, nullable=False, default=False, server_default=false()),
         Column("created_at", DateTime),
         Column("updated_at", DateTime, nullable=False),
     )
@@ -253,7 +256,8 @@ class ErpWriter:
                 )
         self.flush()
 
-    def write_company(self, dice: Dice, company: Company) -> None:
+    def write_company(self, dice: Dice, company: Company, consent: Dice) -> None:
+        """`consent` is a stream of its own, so the opt-outs leave every other value of the seed as it was."""
         if not company.is_customer:
             return
         self._customer(dice, company, company.erp_id, duplicate=False)
@@ -265,7 +269,7 @@ class ErpWriter:
             self._address(dice, company, "SHIP")
         for person in company.persons:
             if person.erp_contact_id is not None:
-                self._contact(dice, company, person)
+                self._contact(dice, company, person, consent.roll("erp_email_opt_out"))
         for order in company.orders:
             self._order(dice, company, order)
 
@@ -410,7 +414,7 @@ class ErpWriter:
                 },
             )
 
-    def _contact(self, dice: Dice, company: Company, person: Person) -> None:
+    def _contact(self, dice: Dice, company: Company, person: Person, opted_out: bool) -> None:
         contact_id = person.erp_contact_id
         key = f"customer_contacts-{contact_id}"
         first, last, kinds = variations.person_name(dice, person)
@@ -442,6 +446,7 @@ class ErpWriter:
             "email": email,
             "phone": phone,
             "mobile": mobile,
+            "email_opt_out": opted_out,
             "created_at": to_datetime(company.since),
             "updated_at": to_datetime(updated),
         }
@@ -454,6 +459,7 @@ class ErpWriter:
             "Title": TITLE_BY_ROLE[person.role_code],
             "ERP_Contact_Id__c": str(contact_id),
             "account_entity_id": company.entity_id,
+            **({"HasOptedOutOfEmail": True} if opted_out else {}),
         }
         for kind in kinds:
             self._problem(

@@ -143,11 +143,11 @@ def generate_company(config: GenerateConfig, progress: Progress = lambda _line: 
         )
         streams = {
             name: Dice(config.seed, index + 1, name, rates, tally)
-            for name in ("salesforce", "erp", "legacy", "mainframe")
+            for name in ("salesforce", "erp", "legacy", "mainframe", "erp_consent")
         }
         for company in chunk.companies:
             salesforce.write_company(streams["salesforce"], company)
-            erp.write_company(streams["erp"], company)
+            erp.write_company(streams["erp"], company, streams["erp_consent"])
             legacy.write_company(streams["legacy"], company)
             if company.in_mainframe:
                 number, balance = mainframe.write_company(streams["mainframe"], company)

@@ -42,6 +42,7 @@ class Rates:
     contact_has_erp_id: float = 0.4  # Salesforce Contacts of ERP contacts: ERP_Contact_Id__c filled in
     person_in_erp_contacts: float = 0.85  # contacts of a customer: in ERP customer_contacts
     person_in_legacy_contacts: float = 0.6  # contacts of a legacy-CRM customer: in the CONTACTS export
+    erp_email_opt_out: float = 0.05  # ERP customer_contacts: asked not to be emailed (email_opt_out)
     contact_also_a_lead: float = 0.08  # Salesforce Contacts that also exist as an unconverted Lead
     prospects_per_customer: float = 0.3  # prospect companies (Salesforce only) per ERP customer
     prospect_has_account: float = 0.4  # prospects with an Account (Type Prospect); the rest are only Leads

@@ -48,6 +48,8 @@ PERSON_FIELDS = {
     "Title": CONTACT,
     "account_entity_id": CONTACT,
     "ERP_Contact_Id__c": FINANCE,
+    # Claimed only by a record that opted out, so any opt-out wins: the most restrictive value across systems.
+    "HasOptedOutOfEmail": CONTACT,
 }
 FIELDS_BY_TYPE = {"company": COMPANY_FIELDS, "person": PERSON_FIELDS}
 ENTITY_TYPE_BY_PREFIX = {
