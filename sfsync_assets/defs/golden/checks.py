@@ -20,6 +20,7 @@ from duckdb import DuckDBPyConnection
 from ...lib.golden.matrix import load_system_of_record
 from ...lib.golden.survivorship import GOLDEN_TABLES, PROVENANCE
 from ...lib.matching.store import GOLDEN_IDS, ID_HISTORY
+from ...lib.privacy.redaction import markdown_preview, redacted, redacted_by_field
 from .records import ENTITY_TYPES, golden_key
 
 SAMPLE_ROWS = 10
@@ -63,16 +64,16 @@ def lost_golden_ids(connection: DuckDBPyConnection, entity_type: str) -> pd.Data
 
 
 def _result(found: pd.DataFrame, failures: str, entity_type: str) -> dg.AssetCheckResult:
-    shown = found.head(SAMPLE_ROWS)
+    shown = redacted(found.head(SAMPLE_ROWS), entity_type)
+    if "field" in shown.columns:  # a field's value: hidden when the field is personal
+        shown = redacted_by_field(shown, ["value"], entity=entity_type)
     return dg.AssetCheckResult(
         passed=found.empty,
         severity=dg.AssetCheckSeverity.ERROR,
         description=f"golden {entity_type} {failures}: {len(found)}" if len(found) else f"no {failures}",
         metadata={
             "num_failures": len(found),
-            "failure_sample": dg.MetadataValue.md(
-                shown.astype(str).to_markdown(index=False) if len(shown) else "none"
-            ),
+            "failure_sample": dg.MetadataValue.md(markdown_preview(shown)),
         },
     )
 

@@ -6,6 +6,7 @@ from dagster_duckdb import DuckDBResource
 from ...lib.config.files import config_version
 from ...lib.golden.conflicts import CONFLICTS, build_conflicts
 from ...lib.golden.matrix import SYSTEM_OF_RECORD_FILE, load_system_of_record
+from ...lib.privacy.redaction import markdown_preview, redacted_by_field
 from ..identity.matches import AUTOMATION
 from .records import ENTITY_TYPES, golden_key
 
@@ -46,7 +47,9 @@ def conflicts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.M
             **{f"{entity_type}_conflicts": count for entity_type, count in counts.items()},
             "by_field": dg.MetadataValue.md(by_field.to_markdown(index=False) if len(by_field) else "none"),
             "preview": dg.MetadataValue.md(
-                preview.astype(str).to_markdown(index=False) if len(preview) else "none"
+                markdown_preview(
+                    redacted_by_field(preview, ["golden_value", "other_value"], entity_column="entity_type")
+                )
             ),
         }
     )

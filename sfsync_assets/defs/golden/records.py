@@ -13,6 +13,7 @@ from ...lib.golden.consent import consent_version
 from ...lib.golden.matrix import SYSTEM_OF_RECORD_FILE, EntityType, load_system_of_record
 from ...lib.golden.survivorship import GOLDEN_TABLES, GoldenReport, build_golden
 from ...lib.mapping.spec import ENTITIES
+from ...lib.privacy.redaction import markdown_preview, redacted
 from ..identity.matches import AUTOMATION
 from ..identity.xref import XREF_KEY
 from ..quality.unions import union_key
@@ -20,11 +21,6 @@ from ..quality.unions import union_key
 ENTITY_TYPES: tuple[EntityType, ...] = ("organization", "person")
 PREVIEW_ROWS = 10
 CONSENT_VERSION = "consent_version"  # fingerprint of every opt-out flag: the consent sensor's trigger
-# Metadata lives in Dagster's event log, which an erasure cannot reach: the person preview names no one.
-PREVIEW_COLUMNS = {
-    "organization": "*",
-    "person": "golden_id, Title, MailingCountry, HasOptedOutOfEmail, DoNotCall, source_systems, is_deleted",
-}
 
 
 def golden_key(entity_type: EntityType) -> dg.AssetKey:
@@ -83,12 +79,11 @@ def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
         with duckdb.get_connection() as connection:
             report = build_golden(connection, entity_type, matrix, context.run_id)
             preview = connection.sql(
-                f"SELECT {PREVIEW_COLUMNS[entity_type]} FROM {GOLDEN_TABLES[entity_type]} "
-                f"ORDER BY golden_id LIMIT {PREVIEW_ROWS}"
+                f"SELECT * FROM {GOLDEN_TABLES[entity_type]} ORDER BY golden_id LIMIT {PREVIEW_ROWS}"
             ).df()
             consent = consent_version(connection, entity_type, matrix)
             columns = column_metadata(connection, entity_type)
-        metadata = {**golden_metadata(report, preview.astype(str).to_markdown(index=False)), **columns}
+        metadata = {**golden_metadata(report, markdown_preview(redacted(preview, entity_type))), **columns}
         return dg.MaterializeResult(metadata={**metadata, **({CONSENT_VERSION: consent} if consent else {})})
 
     return golden

@@ -20,6 +20,7 @@ from ...lib.legacy.inbox import FilePartition
 from ...lib.legacy.load import LoadSummary, load_file
 from ...lib.legacy.raw_tables import SCHEMA
 from ...lib.legacy.settings import LEGACY_FEEDS_FILE, Feed, load_legacy_feeds
+from ...lib.privacy.redaction import markdown_preview, redacted
 from .raw_tables import OWNERS, table_name
 
 SETTINGS = load_legacy_feeds()
@@ -139,7 +140,7 @@ def _preview(summary: LoadSummary) -> str:
     if summary.preview is None:
         return "(no rows)"
     preview = summary.preview.select(summary.preview.column_names[:PREVIEW_COLUMNS])
-    return preview.to_pandas().to_markdown(index=False)
+    return markdown_preview(redacted(preview.to_pandas()))  # Dagster's storage is out of an erasure's reach
 
 
 LEGACY_ASSETS = [_legacy_file_asset(feed_name, feed) for feed_name, feed in SETTINGS.feeds.items()]

@@ -14,6 +14,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ...lib.outbound.settings import OUTBOUND_FILE
+from ...lib.privacy.redaction import redacted_rows
 from ...lib.reconcile import sources
 from ...lib.reconcile.checksum_memory import remember, remembered
 from ...lib.reconcile.drift import DRIFT_CLASSES, REQUEUE, REVIEW, TargetState, find_drift
@@ -45,7 +46,7 @@ def _sample(logged: list[LoggedDrift], size: int) -> str:
         }
         for entry in sorted(logged, key=lambda e: (e.drift.target, e.drift.golden_id, e.drift.field))
     ]
-    return markdown_table(rows, size)
+    return markdown_table(redacted_rows(rows, ["expected", "actual"]), size)
 
 
 @monitoring_asset(

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ...lib.outbound.settings import OUTBOUND_FILE
+from ...lib.privacy.redaction import redacted_rows
 from ...lib.reconcile import sources
 from ...lib.reconcile.comparison import Comparison, compare
 from ...lib.reconcile.erp_comparison import compare_with_erp
@@ -69,7 +70,9 @@ def _comparison_check(
         metadata={
             "records_differing": sum(c.differing for c in comparisons.values()),
             "records_missing_or_unexpected": len(absent),
-            "differing_fields": dg.MetadataValue.md(markdown_table(differences, sample_size)),
+            "differing_fields": dg.MetadataValue.md(
+                markdown_table(redacted_rows(differences, [expected, actual]), sample_size)
+            ),
             "missing_or_unexpected": dg.MetadataValue.md(markdown_table(absent, sample_size)),
         },
     )

@@ -1,7 +1,8 @@
 """Checks on the staged tables: the pandera schema (blocking) and the error-rate alert.
 
 - `canonical_schema`: the stored table is validated lazily against the staged pandera schema; a failure blocks
-  everything downstream in the run and puts a readable sample of the failing rows in the check's metadata.
+  everything downstream in the run and puts a readable sample of the failing rows in the check's metadata
+  (keys and checks as they are; a failing value of a personal field hidden).
 - `error_rate`: fails when the share of source records that lost data in the latest staging run exceeds the
   mapping's `quality.max_error_rate` (1 % unless configured), so a jump in bad data fails loudly. It reads the
   materialization's metadata, not DuckDB. It does not block: the bad values are already held back (a
@@ -13,6 +14,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ...lib.mapping.spec import ENTITIES
+from ...lib.privacy.redaction import redacted_by_field
 from ...lib.quality.schemas import staged_schema
 from ...lib.quality.violations import failure_cases, sample
 from .staged import STAGED_TARGETS
@@ -32,13 +34,14 @@ def schema_check(key: dg.AssetKey, table: str, entity: str) -> dg.AssetChecksDef
         with duckdb.get_connection() as connection:
             frame = connection.sql(f"SELECT * FROM {table}").df()
         cases = failure_cases(staged_schema(entity), frame)
+        shown = redacted_by_field(cases, ["failure_case"], field_column="column", entity=entity)
         return dg.AssetCheckResult(
             passed=cases.empty,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={
                 "rows": len(frame),
                 "num_failures": len(cases),
-                "failure_sample": dg.MetadataValue.md(sample(cases, frame) if len(cases) else "none"),
+                "failure_sample": dg.MetadataValue.md(sample(shown, frame) if len(cases) else "none"),
             },
         )
 

@@ -7,6 +7,10 @@ golden record are Salesforce API names, because Salesforce is where golden recor
 
 Every canonical row carries its lineage: which system and object it came from, its id there, when it last
 changed there, and the run that staged it.
+
+`personal` marks the fields that identify or reach a natural person (names, contact data, address, birthdate;
+of an organization only the tax id, which for a sole trader is often their personal number). Dagster's storage,
+which an erasure cannot reach, never shows their values (`lib/privacy/redaction.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ class Column:
     name: str
     sql_type: str
     description: str
+    personal: bool = False
 
 
 LINEAGE = (
@@ -58,7 +63,7 @@ ORGANIZATION = (
     Column("Payment_Terms__c", "VARCHAR", "Customer_Profile__c payment terms picklist value"),
     Column("Credit_Rating__c", "VARCHAR", "Customer_Profile__c credit rating"),
     Column("Preferred_Carrier__c", "VARCHAR", "Customer_Profile__c preferred carrier name"),
-    Column("Tax_Id__c", "VARCHAR", "tax / VAT id"),
+    Column("Tax_Id__c", "VARCHAR", "tax / VAT id", personal=True),
     Column("Incoterms__c", "VARCHAR", "Customer_Profile__c incoterms"),
     Column("Customer_Since__c", "DATE", "first day as a customer"),
     Column("Golden_Id__c", "VARCHAR", "golden id already stamped on the source record, if any"),
@@ -66,15 +71,15 @@ ORGANIZATION = (
 
 PERSON = (
     *LINEAGE,
-    Column("FirstName", "VARCHAR", "given name as written"),
-    Column("LastName", "VARCHAR", "family name as written"),
-    Column("Email", "VARCHAR", "email, lower-case"),
-    Column("Phone", "VARCHAR", "work phone, E.164"),
-    Column("MobilePhone", "VARCHAR", "mobile phone, E.164"),
+    Column("FirstName", "VARCHAR", "given name as written", personal=True),
+    Column("LastName", "VARCHAR", "family name as written", personal=True),
+    Column("Email", "VARCHAR", "email, lower-case", personal=True),
+    Column("Phone", "VARCHAR", "work phone, E.164", personal=True),
+    Column("MobilePhone", "VARCHAR", "mobile phone, E.164", personal=True),
     Column("Title", "VARCHAR", "job title or role, mapped to Salesforce wording"),
-    Column("Birthdate", "DATE", "date of birth, where known"),
-    Column("MailingCity", "VARCHAR", "city"),
-    Column("MailingPostalCode", "VARCHAR", "postal code"),
+    Column("Birthdate", "DATE", "date of birth, where known", personal=True),
+    Column("MailingCity", "VARCHAR", "city", personal=True),
+    Column("MailingPostalCode", "VARCHAR", "postal code", personal=True),
     Column("MailingCountry", "VARCHAR", "country, ISO 3166 alpha-2"),
     Column(
         "organization_source_key", "VARCHAR", "source_key of the person's organization in the same system"

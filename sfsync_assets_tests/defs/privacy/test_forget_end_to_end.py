@@ -1,9 +1,12 @@
-"""A forget request leaves no trace of the person outside the proof record, and the person stays gone.
+"""Privacy over a full sync: an ERP opt-out reaches the golden person and Salesforce; a forget request leaves no
+trace of the person outside the proof record, and the person stays gone; Dagster's storage holds no one.
 
 A generated company is synced in full (Salesforce, a SQLite ERP, legacy files; ingest to push and
 reconciliation), a person known to all three sources is forgotten with `sfsync forget`, and then the warehouse,
 the ERP and the org's database and Bulk job files are searched for their emails, phones and name. A legacy file
-carrying the person again then arrives and the next cycle runs: they must still be nowhere.
+carrying the person again then arrives and the next cycle runs: they must still be nowhere. Dagster's own storage,
+which no erasure reaches, must never have held anyone's personal values: every event of every run (previews,
+check samples, log messages) is searched for every person of the company.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -26,6 +32,7 @@ from sfsync_assets.defs.ingest import salesforce as sf_ingest
 from sfsync_assets.lib.emulator.process import EmulatorProcess
 from sfsync_assets.lib.runtime.environment import emulator_environment, prepare_dagster_home, write_env_file
 from sfsync_assets.lib.runtime.seeding import ensure_company
+from sfsync_assets_tests.defs.privacy.dagster_storage import People, dagster_traces
 from sfsync_assets_tests.defs.privacy.traces import (
     CHANGE_EVENT_LOG,
     Looks,
@@ -83,26 +90,81 @@ def _send_again(inbound: Path, email: str) -> None:
     (inbound / name).write_text("\ufeff" + text.getvalue(), encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class SyncedCompany:
+    """A generated company after one full sync cycle, with the people it held then."""
+
+    emulator: EmulatorProcess
+    root: Path
+    environment: dict[str, str]
+    everyone: People
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.environment["SFSYNC_DUCKDB_PATH"])
+
+    @property
+    def company(self) -> Path:
+        return self.root / "company"
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncedCompany]:
+    """One org, company and cycle for the module: the tests read it in order, the forget test last but one."""
+    root = tmp_path_factory.mktemp("synced")
+    with EmulatorProcess(root / "org") as emulator, pytest.MonkeyPatch.context() as monkeypatch:
+        company, data = root / "company", root / "data"
+        data.mkdir()
+        ensure_company(company, emulator.state_dir, SCALE, 11, lambda line: None)
+        environment = emulator_environment(
+            emulator.state_dir, data, f"sqlite:///{company / 'erp.sqlite'}", company / "inbound"
+        )
+        write_env_file(environment, root / ".env")
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        prepare_dagster_home(os.environ)
+        time.sleep(sf_ingest.SETTINGS.window.settle_seconds + 0.5)
+        run_cycle(lambda line: None)
+        warehouse = Path(environment["SFSYNC_DUCKDB_PATH"])
+        yield SyncedCompany(emulator, root, environment, People.in_warehouse(warehouse))
+
+
 @pytest.mark.slow
-def test_a_forgotten_person_leaves_no_trace_and_stays_gone(
-    fresh_emulator: EmulatorProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    company, data = tmp_path / "company", tmp_path / "data"
-    data.mkdir()
-    ensure_company(company, fresh_emulator.state_dir, SCALE, 11, lambda line: None)
+def test_an_erp_opt_out_wins_in_the_golden_person_and_reaches_salesforce(synced: SyncedCompany) -> None:
+    with sqlite3.connect(synced.company / "erp.sqlite") as erp:
+        opted_out = [
+            row[0] for row in erp.execute("SELECT contact_id FROM customer_contacts WHERE email_opt_out")
+        ]
+    with duckdb.connect(str(synced.warehouse), read_only=True) as connection:
+        golden = dict(
+            connection.execute(
+                "SELECT x.source_key, g.golden_id FROM identity.xref AS x JOIN golden.person AS g USING (golden_id) "
+                "WHERE x.source_key IN (SELECT unnest(?::VARCHAR[]))",
+                [[f"erp:customer_contacts:{contact_id}" for contact_id in opted_out]],
+            ).fetchall()
+        )
+        consent = dict(
+            connection.execute("SELECT golden_id, HasOptedOutOfEmail FROM golden.person").fetchall()
+        )
+    in_salesforce = {
+        record["Golden_Id__c"]: record["HasOptedOutOfEmail"]
+        for record in synced.emulator.salesforce().query_all(
+            "SELECT Golden_Id__c, HasOptedOutOfEmail FROM Contact WHERE Golden_Id__c != null"
+        )["records"]
+    }
+
+    assert opted_out and len(golden) == len(opted_out)
+    assert {consent[golden_id] for golden_id in golden.values()} == {True}
+    assert {in_salesforce[golden_id] for golden_id in golden.values()} == {True}
+    assert sum(consent.values()) < len(consent) / 2  # only the people who opted out somewhere
+
+
+@pytest.mark.slow
+def test_a_forgotten_person_leaves_no_trace_and_stays_gone(synced: SyncedCompany) -> None:
+    emulator, tmp_path, company, warehouse = synced.emulator, synced.root, synced.company, synced.warehouse
     erp = company / "erp.sqlite"
-    environment = emulator_environment(
-        fresh_emulator.state_dir, data, f"sqlite:///{erp}", company / "inbound"
-    )
-    write_env_file(environment, tmp_path / ".env")
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    prepare_dagster_home(os.environ)
-    warehouse = Path(environment["SFSYNC_DUCKDB_PATH"])
-    time.sleep(sf_ingest.SETTINGS.window.settle_seconds + 0.5)
-    run_cycle(lambda line: None)
     email, looks = _person_in_every_source(warehouse)
-    before = _everywhere(fresh_emulator, warehouse, erp, looks)
+    before = _everywhere(emulator, warehouse, erp, looks)
     assert {trace.split(":")[0] for trace in before} >= {"raw_erp.customer_contacts", "golden.person"}
     assert any(trace.startswith("org.sqlite3:obj_contact") for trace in before)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -113,7 +175,7 @@ def test_a_forgotten_person_leaves_no_trace_and_stays_gone(
     )
 
     assert forgotten.exit_code == 0, forgotten.output
-    assert _everywhere(fresh_emulator, warehouse, erp, looks) == []
+    assert _everywhere(emulator, warehouse, erp, looks) == []
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         proof = connection.execute(
             "SELECT system, location, action, rows, identifier_hashes FROM privacy.proof"
@@ -130,7 +192,7 @@ def test_a_forgotten_person_leaves_no_trace_and_stays_gone(
     time.sleep(sf_ingest.SETTINGS.window.settle_seconds + 0.5)
     run_cycle(lambda line: None)
 
-    assert _everywhere(fresh_emulator, warehouse, erp, looks) == []
+    assert _everywhere(emulator, warehouse, erp, looks) == []
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         refiled = connection.execute(
             "SELECT filed_by, status FROM privacy.forget_requests ORDER BY filed_at"
@@ -138,3 +200,12 @@ def test_a_forgotten_person_leaves_no_trace_and_stays_gone(
         people_after = connection.execute("SELECT count(*) FROM golden.person").fetchall()[0][0]
     assert refiled == [("operator", "erased"), ("returned", "erased")]
     assert people_after == people_before - 1
+
+
+@pytest.mark.slow
+def test_dagster_storage_never_held_anyones_personal_values(synced: SyncedCompany) -> None:
+    """Every run so far (the cycles, the loads of each dropped file, the forget run when the module runs whole):
+    no preview, check sample or log message shows an email, phone or name of anyone in the company."""
+    assert len(synced.everyone.emails) > 30 and len(synced.everyone.names) > 20
+
+    assert dagster_traces(Path(synced.environment["DAGSTER_HOME"]), synced.everyone) == []
