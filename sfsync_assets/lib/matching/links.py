@@ -119,7 +119,8 @@ def _stored_features_match(
     columns = [
         row[0]
         for row in connection.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ? "
             "ORDER BY column_index",
             stored,
         ).fetchall()
