@@ -27,6 +27,7 @@ from .support import rerun_until_converged, write_settings
 
 pytestmark = pytest.mark.chaos
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ORGANIZATIONS, PERSONS = 40, 100
 LATENCY_MS = 300
 LOCK_ROWS = 0.2  # some rows refused in every job, so reading results takes more than one request
@@ -59,7 +60,12 @@ class PushProcess:
             target,
         ]
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy()
+            command,
+            cwd=REPO_ROOT,  # where `sfsync_assets_tests` imports from
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
         )
 
     def wait_for(self, pattern: re.Pattern[str]) -> re.Match[str]:
