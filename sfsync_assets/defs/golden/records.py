@@ -17,6 +17,9 @@ from ...lib.privacy.redaction import markdown_preview, redacted
 from ..identity.matches import AUTOMATION
 from ..identity.xref import XREF_KEY
 from ..quality.unions import union_key
+from ..table_schema import column_schema_metadata
+from .entity_numbers import entity_numbers
+from .page_links import page_links
 
 ENTITY_TYPES: tuple[EntityType, ...] = ("organization", "person")
 PREVIEW_ROWS = 10
@@ -44,7 +47,6 @@ def golden_metadata(report: GoldenReport, preview: str) -> dict:
 def column_metadata(connection: DuckDBPyConnection, entity_type: EntityType) -> dict:
     """The table's columns as DuckDB has them, and where each golden field comes from: the same canonical
     column of the staged records (the golden id, and a person's account, from identity/xref)."""
-    columns = connection.execute(f"DESCRIBE {GOLDEN_TABLES[entity_type]}").fetchall()
     staged = {column.name for column in ENTITIES[entity_type]}
     from_xref = [dg.TableColumnDep(asset_key=XREF_KEY, column_name="golden_id")]
     lineage = {"golden_id": from_xref}
@@ -54,11 +56,15 @@ def column_metadata(connection: DuckDBPyConnection, entity_type: EntityType) -> 
         elif name == "account_golden_id":
             lineage[name] = from_xref
     return {
-        "dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(name, column_type.lower()) for name, column_type, *_ in columns]
-        ),
+        **column_schema_metadata(connection, GOLDEN_TABLES[entity_type]),
         "dagster/column_lineage": dg.TableColumnLineage(lineage),
     }
+
+
+def _previous_build(context: dg.AssetExecutionContext) -> float | None:
+    """When this golden table was last built (Unix time), from Dagster's event log; None before the first."""
+    event = context.instance.get_latest_materialization_event(context.asset_key)
+    return event.timestamp if event else None
 
 
 def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
@@ -83,7 +89,9 @@ def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
             ).df()
             consent = consent_version(connection, entity_type, matrix)
             columns = column_metadata(connection, entity_type)
+            numbers = entity_numbers(connection, entity_type, _previous_build(context))
         metadata = {**golden_metadata(report, markdown_preview(redacted(preview, entity_type))), **columns}
+        metadata.update(numbers, **page_links(context.instance, entity_type))
         return dg.MaterializeResult(metadata={**metadata, **({CONSENT_VERSION: consent} if consent else {})})
 
     return golden

@@ -18,12 +18,14 @@ from ...lib.privacy.redaction import redacted_rows
 from ...lib.reconcile import sources
 from ...lib.reconcile.checksum_memory import remember, remembered
 from ...lib.reconcile.drift import DRIFT_CLASSES, REQUEUE, REVIEW, TargetState, find_drift
+from ...lib.reconcile.drift_log import TABLE as DRIFT_TABLE
 from ...lib.reconcile.drift_log import LoggedDrift, awaiting_push, record_drift
 from ...lib.reconcile.observations import load_observed
 from ...lib.reconcile.report_rendering import markdown_table
 from ...lib.reconcile.requeue import requeue
 from ...lib.reconcile.settings import RECONCILE_FILE
 from ..outbound.resources import OutboundResource
+from ..table_schema import column_schema_metadata
 from .asset_defaults import monitoring_asset
 from .keys import DRIFT, SALESFORCE_RECONCILIATION
 from .resources import MonitoringResource
@@ -109,6 +111,7 @@ def drift(
         )
         for state in states.values():
             remember(connection, state.observed)
+        columns = column_schema_metadata(connection, DRIFT_TABLE)
     judged = sum(len(list(state.judged())) for state in states.values())
     drifted = len({(entry.drift.target, entry.drift.golden_id) for entry in logged})
     share = drifted / judged if judged else 0.0
@@ -117,7 +120,8 @@ def drift(
     sample = _sample(logged, settings.sample_size)
     metadata: dict[str, Any] = {
         "dagster/row_count": len(logged),
-        "dagster/table_name": "reconcile.drift",
+        "dagster/table_name": DRIFT_TABLE,
+        **columns,
         "records_judged": judged,
         "records_drifted": drifted,
         "drifted_share": dg.MetadataValue.float(round(share, 6)),

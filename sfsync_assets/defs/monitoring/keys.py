@@ -1,4 +1,5 @@
-"""Asset keys of the monitoring group, and the pushes and golden records it watches."""
+"""Asset keys of the monitoring group, and the pushes and golden records it watches; the metadata label of the
+health report's HTML page, which golden record pages link to."""
 
 import dagster as dg
 
@@ -14,6 +15,7 @@ ERP_RECONCILIATION = dg.AssetKey(["monitoring", "erp_reconciliation"])
 DRIFT = dg.AssetKey(["monitoring", "drift"])
 SYNC_LAG = dg.AssetKey(["monitoring", "sync_lag"])
 SYNC_HEALTH = dg.AssetKey(["monitoring", "sync_health"])
+HEALTH_REPORT_LABEL = "report_html"
 
 PUSHES = [push_key(target) for target in SETTINGS.salesforce.targets]
 GOLDEN = [

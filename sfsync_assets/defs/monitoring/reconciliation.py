@@ -17,6 +17,7 @@ from ...lib.privacy.redaction import redacted_rows
 from ...lib.reconcile import sources
 from ...lib.reconcile.comparison import Comparison, compare
 from ...lib.reconcile.erp_comparison import compare_with_erp
+from ...lib.reconcile.observations import TABLE as OBSERVED_TABLE
 from ...lib.reconcile.observations import save_observed
 from ...lib.reconcile.report_rendering import markdown_table
 from ...lib.reconcile.salesforce_records import read_targets
@@ -27,6 +28,7 @@ from ...lib.salesforce.reader import SalesforceReader
 from ...lib.warehouse import sync_state
 from ..outbound.resources import OutboundResource
 from ..salesforce_resource import SalesforceResource
+from ..table_schema import column_schema_metadata
 from .asset_defaults import monitoring_asset
 from .keys import ERP_RECONCILIATION, GOLDEN, PUSHES, SALESFORCE_RECONCILIATION, SETTINGS
 from .resources import MonitoringResource
@@ -128,6 +130,7 @@ def salesforce_reconciliation(
             sync_state.record_api_calls(connection, context.run_id, governor.calls)
     with duckdb.get_connection() as connection:
         save_observed(connection, observed.values(), context.run_id)
+        columns = column_schema_metadata(connection, OBSERVED_TABLE)
     comparisons = {
         target.object: compare(
             golden[name].values,
@@ -138,7 +141,8 @@ def salesforce_reconciliation(
     }
     metadata: dict[str, Any] = {
         "dagster/row_count": sum(len(o.records) for o in observed.values()),
-        "dagster/table_name": "reconcile.salesforce_observed",
+        "dagster/table_name": OBSERVED_TABLE,
+        **columns,
         **{f"{o.object}/read_mode": o.read_mode for o in observed.values()},
         **{f"{o.object}/deleted_in_salesforce": len(o.records) - o.live for o in observed.values()},
         **{

@@ -40,7 +40,15 @@ from ...lib.warehouse import sync_state
 from ..outbound.resources import OutboundResource
 from .asset_defaults import monitoring_asset
 from .heartbeat import heartbeats, latest_materializations
-from .keys import DRIFT, ERP_RECONCILIATION, SALESFORCE_RECONCILIATION, SETTINGS, SYNC_HEALTH, SYNC_LAG
+from .keys import (
+    DRIFT,
+    ERP_RECONCILIATION,
+    HEALTH_REPORT_LABEL,
+    SALESFORCE_RECONCILIATION,
+    SETTINGS,
+    SYNC_HEALTH,
+    SYNC_LAG,
+)
 from .resources import MonitoringResource
 from .sync_lag import measure_lag
 
@@ -214,7 +222,7 @@ def sync_health(
             **report.numbers(),
             "failures": failure_table(report.failures),
             "report": dg.MetadataValue.md(render_markdown(report)),
-            "report_html": dg.MetadataValue.url(page.as_uri()),
+            HEALTH_REPORT_LABEL: dg.MetadataValue.url(page.as_uri()),
         }
     )
     limit = settings.health.max_error_rate

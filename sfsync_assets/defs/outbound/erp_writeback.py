@@ -11,7 +11,9 @@ from ...lib.outbound.erp_push import push_to_erp
 from ..identity.matches import AUTOMATION
 from ..ingest.erp import ErpDatabaseResource
 from ..privacy.keys import ERASURES_KEY
+from ..table_schema import table_schemas_metadata
 from .keys import golden_key
+from .pushes import LEDGER_TABLE, WRITE_RECORD_TABLES
 from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
 
 
@@ -50,11 +52,16 @@ def build_erp_writeback_asset(target_name: str) -> dg.AssetsDefinition:
                 context.run_id,
                 outbound.system_of_record,
             )
+            tables = table_schemas_metadata(
+                connection, {"ledger_columns": LEDGER_TABLE, **WRITE_RECORD_TABLES}
+            )
         if result.refused:
             context.log.warning(
                 "%s ERP rows refused; see outbound.dead_letter (target %s)", result.refused, result.target
             )
-        return dg.MaterializeResult(metadata={**result.metadata(), "dagster/table_name": target.table})
+        return dg.MaterializeResult(
+            metadata={**result.metadata(), "dagster/table_name": target.table, **tables}
+        )
 
     return _writeback
 

@@ -8,8 +8,11 @@ from dagster_duckdb import DuckDBResource
 from ...lib.outbound.plan import ADOPT, CHANGED, NEW, RETRY, save_plan
 from ...lib.outbound.push import PushScope, plan
 from ..privacy.keys import ERASURES_KEY
+from ..table_schema import column_schema_metadata
 from .keys import golden_key, plan_key, push_key
 from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
+
+PLAN_TABLE = "outbound.plan"
 
 
 def build_plan_asset(target_name: str) -> dg.AssetsDefinition:
@@ -33,13 +36,15 @@ def build_plan_asset(target_name: str) -> dg.AssetsDefinition:
         with duckdb.get_connection() as connection:
             planned = plan(connection, outbound.settings(), PushScope(target_name), outbound.system_of_record)
             save_plan(connection, target_name, planned.writes, context.run_id)
+            columns = column_schema_metadata(connection, PLAN_TABLE)
         if planned.unavailable_fields:
             context.log.warning("golden records carry no %s yet; not pushed", planned.unavailable_fields)
         reasons = Counter(p.reason for p in planned.writes)
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": len(planned.writes),
-                "dagster/table_name": "outbound.plan",
+                "dagster/table_name": PLAN_TABLE,
+                **columns,
                 "new": reasons[NEW],
                 "adopt": reasons[ADOPT],
                 "changed": reasons[CHANGED],

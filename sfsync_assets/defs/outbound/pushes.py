@@ -11,9 +11,14 @@ from dagster_duckdb import DuckDBResource
 from ...lib.outbound.push import PushScope, push
 from ..privacy.keys import ERASURES_KEY
 from ..salesforce_resource import SalesforceResource
+from ..table_schema import column_schema_metadata, table_schemas_metadata
 from .api_budget import governed_run
 from .keys import consent_key, golden_key, plan_key, push_key
 from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
+
+LEDGER_TABLE = "outbound.ledger"
+# What a push records besides the ledger, also written by the ERP write-back: their columns on the asset's page.
+WRITE_RECORD_TABLES = {"audit_columns": "outbound.audit", "dead_letter_columns": "outbound.dead_letter"}
 
 
 def _push(
@@ -38,9 +43,14 @@ def _push(
             salesforce.client_id,
             outbound.system_of_record,
         )
+        tables = {
+            "dagster/table_name": LEDGER_TABLE,
+            **column_schema_metadata(connection, LEDGER_TABLE),
+            **table_schemas_metadata(connection, WRITE_RECORD_TABLES),
+        }
     if result.report.stopped:
         context.log.warning("push of %s stopped early: %s", scope.target, result.report.stopped)
-    return dg.MaterializeResult(metadata={**result.metadata(), **governor.summary()})
+    return dg.MaterializeResult(metadata={**result.metadata(), **governor.summary(), **tables})
 
 
 def build_push_asset(target_name: str) -> dg.AssetsDefinition:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dagster as dg
 import duckdb
@@ -22,7 +23,8 @@ import pytest
 from sfsync_assets.cycle import run_cycle
 from sfsync_assets.defs.monitoring.drift import THRESHOLD_CHECK
 from sfsync_assets.defs.monitoring.keys import DRIFT, SALESFORCE_RECONCILIATION, SYNC_HEALTH
-from sfsync_assets.defs.outbound.keys import plan_key, push_key
+from sfsync_assets.defs.outbound.erp_writeback import erp_writebacks
+from sfsync_assets.defs.outbound.keys import golden_key, plan_key, push_key
 from sfsync_assets.lib.emulator.process import EmulatorProcess
 from sfsync_assets.lib.reconcile import failure_classes as failure_class
 from sfsync_assets.lib.reconcile.drift import EDITED_IN_TARGET, FORMULA_CHANGE, REQUEUE, REVIEW
@@ -243,3 +245,47 @@ def test_health_report_names_every_failure_class_with_counts_and_where_its_rows_
     page = Path(metadata["report_html"].value.removeprefix("file://")).read_text(encoding="utf-8")
     for failure in failures:
         assert failure["rows"] in report and html.escape(failure["rows"], quote=True) in page
+
+
+def _latest(deployment: Deployment, key: dg.AssetKey) -> dict:
+    event = deployment.instance.get_latest_materialization_event(key)
+    assert event is not None and event.asset_materialization is not None, key
+    return {label: value.value for label, value in event.asset_materialization.metadata.items()}
+
+
+def _columns(deployment: Deployment, table: str) -> list[tuple[str, str, bool]]:
+    described = deployment.query(f"DESCRIBE {table}")
+    return [(name, kind.lower(), nullable == "YES") for name, kind, nullable, *_ in described]
+
+
+def _shown(schema: dg.TableSchema) -> list[tuple[str, str, bool]]:
+    return [(column.name, column.type, column.constraints.nullable) for column in schema.columns]
+
+
+def test_table_pages_show_the_columns_their_tables_have_and_golden_pages_link_the_health_report(
+    deployment: Deployment,
+) -> None:
+    writeback = erp_writebacks[0].key
+    schemas = {
+        (plan_key("account"), "dagster/column_schema"): "outbound.plan",
+        (push_key("contact"), "dagster/column_schema"): "outbound.ledger",
+        (push_key("contact"), "audit_columns"): "outbound.audit",
+        (push_key("contact"), "dead_letter_columns"): "outbound.dead_letter",
+        (writeback, "ledger_columns"): "outbound.ledger",
+        (SALESFORCE_RECONCILIATION, "dagster/column_schema"): "reconcile.salesforce_observed",
+        (DRIFT, "dagster/column_schema"): "reconcile.drift",
+    }
+    for (key, label), table in schemas.items():
+        assert _shown(_latest(deployment, key)[label]) == _columns(deployment, table), (key, label)
+
+    report = _latest(deployment, SYNC_HEALTH)["report_html"]
+    rebuilt = deployment.materialize(dg.AssetSelection.assets(golden_key("organization")))
+    [event] = rebuilt.get_asset_materialization_events()
+    golden = {label: value.value for label, value in event.materialization.metadata.items()}
+    assert golden["sync_health_report"] == report
+    assert Path(urlparse(report).path).is_file()
+    [(entities,)] = deployment.query(
+        "SELECT count(DISTINCT golden_id) FROM identity.xref WHERE entity_type = 'organization' AND is_active"
+    )
+    assert golden["entities"] == entities > 0
+    assert golden["merges"] == golden["splits"] == 0  # identity did not run since the cycle's golden build
