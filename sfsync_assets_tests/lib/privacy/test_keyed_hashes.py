@@ -6,9 +6,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
+from sfsync_assets.defs.privacy.resources import privacy_resources
+from sfsync_assets.demo import _kept_privacy_key
 from sfsync_assets.lib.privacy.hashing import PRIVACY_KEY_VARIABLE, IdentifierHasher, PrivacyKeyError
 from sfsync_assets.lib.privacy.register import EMAIL, file_request, pending_requests
 from sfsync_assets.lib.privacy.tombstones import file_returning
@@ -65,3 +68,15 @@ def _returning(tmp_path: Path, tombstone_key: str, reading_key: str) -> list[str
 def test_a_returning_person_is_recognised_only_under_the_key_of_their_tombstone(tmp_path: Path) -> None:
     assert _returning(tmp_path, KEY, KEY) == [EMAIL_ADDRESS]
     assert _returning(tmp_path, KEY, KEY + "-rotated") == []
+
+
+def test_the_deployment_reads_the_key_from_the_environment_and_the_demo_keeps_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployed = privacy_resources().resources["privacy"].hash_key
+    monkeypatch.chdir(tmp_path)
+    assert _kept_privacy_key() == {}  # no .env yet: the demo writes the new random key
+    Path(".env").write_text(f"SFSYNC_DUCKDB_PATH=x\n{PRIVACY_KEY_VARIABLE}={KEY}\n", encoding="utf-8")
+
+    assert isinstance(deployed, dg.EnvVar) and deployed.env_var_name == PRIVACY_KEY_VARIABLE
+    assert _kept_privacy_key() == {PRIVACY_KEY_VARIABLE: KEY}
