@@ -23,7 +23,7 @@ from ...lib.erp.deletes import AUDIT_TABLE, reconcile_deleted_rows
 from ...lib.erp.raw_tables import newest_cursor_value
 from ...lib.erp.settings import ERP_INGEST_FILE, load_erp_ingest_settings
 from ...lib.erp.source import DATASET, erp_pipeline, erp_source
-from .raw_tables import RawTableTranslator, load_metadata, retry_when_duckdb_is_locked
+from .raw_tables import RawTableTranslator, load_metadata, retry_transient_failures
 
 SETTINGS = load_erp_ingest_settings()
 # Asset definitions only need the resource names; this URL is never connected to.
@@ -100,7 +100,7 @@ def erp_raw(
         previous = {table: _newest_cursor(connection, table) for table in tables}
     pipeline = erp_pipeline(duckdb.database)
     source = erp_source(SETTINGS, erp.url, erp.schema_name, backfill)
-    with retry_when_duckdb_is_locked():
+    with retry_transient_failures():
         loads = list(
             dlt.run(
                 context=context, dlt_source=source, dlt_pipeline=pipeline, dagster_dlt_translator=TRANSLATOR

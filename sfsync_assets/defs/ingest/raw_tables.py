@@ -1,6 +1,6 @@
 """What the raw layer's assets share: owners and table names, and for the dlt-loaded sources how a dlt resource
 becomes `raw/<system>/<table>`, which of dlt's numbers reach the asset's page, and how a load waits out a DuckDB
-file another process holds."""
+file another process holds or a source that is briefly unavailable."""
 
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
@@ -14,10 +14,13 @@ from dlt.extract.source import DltSource
 from duckdb import DuckDBPyConnection
 
 from ...lib.erp.locks import is_duckdb_lock_error
+from ...lib.outbound.failures import request_failure
 
 OWNERS = ["team:integration"]
 LOCK_RETRIES = 5
 LOCK_RETRY_SECONDS = 15
+UNAVAILABLE_RETRIES = 3
+UNAVAILABLE_RETRY_SECONDS = 10
 
 
 def table_name(dataset: str, table: str) -> str:
@@ -85,11 +88,29 @@ def row_count(connection: DuckDBPyConnection, dataset: str, table: str) -> int:
 
 
 @contextmanager
-def retry_when_duckdb_is_locked() -> Iterator[None]:
-    """dlt's duckdb destination fails at once on a file another process holds: ask Dagster to retry the step."""
+def retry_transient_failures() -> Iterator[None]:
+    """Ask Dagster to retry the step when a later attempt will likely pass: DuckDB held by another process (dlt's
+    destination fails at once instead of waiting), or a source briefly unavailable (a 5xx, a dropped connection).
+    Reads are windows or lists of ids, so reading again loads nothing twice."""
     try:
         yield
     except Exception as error:
         if is_duckdb_lock_error(error):
             raise dg.RetryRequested(max_retries=LOCK_RETRIES, seconds_to_wait=LOCK_RETRY_SECONDS) from error
+        if _is_unavailable(error):
+            raise dg.RetryRequested(
+                max_retries=UNAVAILABLE_RETRIES, seconds_to_wait=UNAVAILABLE_RETRY_SECONDS
+            ) from error
         raise
+
+
+def _is_unavailable(error: BaseException | None) -> bool:
+    """True when `error`, or what caused it (dlt wraps extraction errors), is a retriable request failure."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        failure = request_failure(error) if isinstance(error, Exception) else None
+        if failure is not None:
+            return failure.retriable
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False

@@ -25,7 +25,7 @@ from ...lib.salesforce.reader import OpenedWindow, SalesforceReader, Window, nex
 from ...lib.salesforce.shapes import ObjectShape
 from ...lib.warehouse import sync_state
 from ..salesforce_resource import SalesforceResource
-from .raw_tables import RawTableTranslator, load_metadata, retry_when_duckdb_is_locked
+from .raw_tables import RawTableTranslator, load_metadata, retry_transient_failures
 
 SETTINGS = load_salesforce_ingest_settings()
 DATASET = "raw_salesforce"
@@ -141,38 +141,38 @@ def salesforce_raw(
     governor = ApiGovernor(SETTINGS.budget.policy(), used_before_run=used_today)
     reads: dict[str, ObjectRead] = {}
     try:
-        reader = SalesforceReader(salesforce.connect(governor), **SETTINGS.read.model_dump())
-        shapes = reader.describe(selected)
-        if config.record_ids:
-            for name in selected:
-                ids = config.record_ids.get(name, [])
-                reads[name] = ObjectRead(
-                    shapes[name], reader.open_ids(shapes[name], ids) if ids else [], None
-                )
-        else:
-            now = datetime.now(UTC)
-            backfill = config.backfill_window()
-            windows = [
-                (
-                    shapes[name],
-                    backfill
-                    or next_window(
-                        previous_ends.get(name), now, SETTINGS.window.lookback, SETTINGS.window.settle
-                    ),
-                )
-                for name in selected
-            ]
-            for opened in reader.open_windows(windows):
-                reads[opened.shape.name] = ObjectRead(opened.shape, [opened], opened.window)
-        context.log.info("reads: %s", {n: (r.mode, r.total) for n, r in reads.items()})
-        source = salesforce_source(
-            selected,
-            lambda name: _counted(
-                reads[name], (table for q in reads[name].queries for table in reader.tables(q))
-            ),
-            shapes,
-        )
-        with retry_when_duckdb_is_locked():
+        with retry_transient_failures():
+            reader = SalesforceReader(salesforce.connect(governor), **SETTINGS.read.model_dump())
+            shapes = reader.describe(selected)
+            if config.record_ids:
+                for name in selected:
+                    ids = config.record_ids.get(name, [])
+                    reads[name] = ObjectRead(
+                        shapes[name], reader.open_ids(shapes[name], ids) if ids else [], None
+                    )
+            else:
+                now = datetime.now(UTC)
+                backfill = config.backfill_window()
+                windows = [
+                    (
+                        shapes[name],
+                        backfill
+                        or next_window(
+                            previous_ends.get(name), now, SETTINGS.window.lookback, SETTINGS.window.settle
+                        ),
+                    )
+                    for name in selected
+                ]
+                for opened in reader.open_windows(windows):
+                    reads[opened.shape.name] = ObjectRead(opened.shape, [opened], opened.window)
+            context.log.info("reads: %s", {n: (r.mode, r.total) for n, r in reads.items()})
+            source = salesforce_source(
+                selected,
+                lambda name: _counted(
+                    reads[name], (table for q in reads[name].queries for table in reader.tables(q))
+                ),
+                shapes,
+            )
             loads = list(
                 dlt.run(
                     context=context,

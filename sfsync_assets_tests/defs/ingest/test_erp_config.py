@@ -122,12 +122,12 @@ def test_a_duckdb_file_held_by_another_process_asks_dagster_to_retry(
     )
     try:
         assert holder.stdout.readline().strip() == "1"
-        with pytest.raises(dg.RetryRequested), ingest.retry_when_duckdb_is_locked():
+        with pytest.raises(dg.RetryRequested), ingest.retry_transient_failures():
             erp_pipeline(str(database)).run([{"id": 1}], table_name="probe")
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)
-    with pytest.raises(ValueError, match="not a lock"), ingest.retry_when_duckdb_is_locked():
+    with pytest.raises(ValueError, match="not a lock"), ingest.retry_transient_failures():
         raise ValueError("not a lock")
 
 

@@ -12,8 +12,10 @@ import duckdb
 import pytest
 from dagster_dlt import DagsterDltResource
 from dagster_duckdb import DuckDBResource
+from simple_salesforce.exceptions import SalesforceError
 
 from sfsync_assets.defs.ingest import salesforce as ingest
+from sfsync_assets.defs.ingest.raw_tables import retry_transient_failures
 from sfsync_assets.defs.salesforce_resource import SalesforceResource
 from sfsync_assets.lib.emulator.process import EmulatorProcess
 from sfsync_assets.lib.emulator.values import format_datetime
@@ -240,3 +242,26 @@ def test_datetimes_land_as_timestamptz_with_their_instant(
         "created_date": "TIMESTAMP WITH TIME ZONE",
     }
     assert [row[0] for row in stored] == [int(m.timestamp() * 1000) for m in modstamps]
+
+
+@pytest.mark.parametrize("fault", [{"http_503": 1.0}, {"drop": 1.0}], ids=["503", "dropped connection"])
+def test_an_org_briefly_unavailable_asks_dagster_to_retry_the_read(
+    fresh_emulator: EmulatorProcess, fault: dict
+) -> None:
+    sf = fresh_emulator.salesforce()
+    fresh_emulator.admin.set_faults(fault)
+    with pytest.raises(dg.RetryRequested), retry_transient_failures():
+        try:
+            sf.query("SELECT Id FROM Account")
+        except (
+            Exception
+        ) as error:  # as dlt reports a failed extraction: its own error, caused by the request's
+            raise RuntimeError("extraction failed") from error
+
+
+def test_an_org_out_of_api_requests_is_not_retried(fresh_emulator: EmulatorProcess) -> None:
+    sf = fresh_emulator.salesforce()
+    fresh_emulator.admin.set_limit("DailyApiRequests", maximum=1)
+    sf.query("SELECT Id FROM Account")
+    with pytest.raises(SalesforceError, match="REQUEST_LIMIT_EXCEEDED"), retry_transient_failures():
+        sf.query("SELECT Id FROM Account")
