@@ -20,7 +20,7 @@ from ..config.files import config_version
 from .deterministic import deterministic_pairs
 from .features import FEATURE_COLUMNS, compute_features
 from .models import MODEL_COLUMNS
-from .scoring import score_pairs
+from .scoring import blocking_rules, score_pairs
 from .settings import MATCHING_DIR, NICKNAMES_FILE, SETTINGS_FILE, EntityType, MatchingSettings
 from .store import MATCH_RUNS, PENDING, ensure_identity_tables, features_table, matches_table
 from .training import training_facts_path
@@ -200,20 +200,37 @@ def _model_links(
     if _count(connection, delta) == 0 or _count(connection, current) < 2:
         return None
     options = settings.entity(entity_type)
-    records = connection.sql(
-        f"SELECT {', '.join(MODEL_COLUMNS[entity_type])} FROM {current}"
-    ).to_arrow_table()
-    delta_keys = (
-        None if full else connection.sql(f"SELECT source_key FROM {delta}").to_arrow_table()["source_key"]
-    )
+    model_path = settings.model_path(entity_type, model_dir)
+    columns = ", ".join(MODEL_COLUMNS[entity_type])
+    if full:
+        records = connection.sql(f"SELECT {columns} FROM {current}").to_arrow_table()
+        delta_keys = None
+    else:
+        partners = _blocking_partners(model_path, current, delta)
+        records = connection.sql(
+            f"SELECT {columns} FROM {current} WHERE source_key IN ({partners})"
+        ).to_arrow_table()
+        delta_keys = connection.sql(f"SELECT source_key FROM {delta}").to_arrow_table()["source_key"]
     return score_pairs(
         records,
         entity_type,
-        settings.model_path(entity_type, model_dir),
+        model_path,
         options.match_threshold,
         options.min_agreeing_features,
         delta_keys,
+        population=_count(connection, current),
     )
+
+
+def _blocking_partners(model_path: Path, current: str, delta: str) -> str:
+    """SQL for the keys of the delta records and of every record one of the model's blocking rules pairs with a
+    delta record (either side of the rule): only these can be in a pair the model scores, so only these leave
+    the warehouse for Splink."""
+    partners = [f"SELECT source_key FROM {delta}"]
+    for rule in blocking_rules(model_path):
+        partners.append(f"SELECT l.source_key FROM {current} AS l SEMI JOIN {delta} AS r ON ({rule})")
+        partners.append(f"SELECT r.source_key FROM {current} AS r SEMI JOIN {delta} AS l ON ({rule})")
+    return " UNION ".join(partners)
 
 
 def _store_links(

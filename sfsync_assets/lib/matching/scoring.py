@@ -3,7 +3,8 @@
 Splink works in its own in-memory DuckDB (its many intermediate tables never touch the warehouse). A full run
 scores every pair the model's blocking rules produce; an incremental run scores the delta against the records
 already matched (`predict_between`) and the delta among itself (`predict_within`), so the cost follows the size
-of the change, not of the warehouse.
+of the change, not of the warehouse: of the records already matched, only those a blocking rule pairs with the
+delta are handed over.
 
 The saved prior (the chance that two random records match) belongs to the training data's size; it is rescaled
 to the number of records being matched, because the expected matches per record stay the same while the number
@@ -67,26 +68,42 @@ def rescaled_prior(settings: dict[str, Any], training_records: int | None, recor
     return {**settings, PRIOR_KEY: min(prior, 0.5)}
 
 
+def blocking_rules(model_path: Path) -> list[str]:
+    """The model's blocking rules as DuckDB conditions over `l` and `r` (Splink's own SQL, as saved)."""
+    settings, _ = load_model(model_path)
+    rules = []
+    for rule in settings["blocking_rules_to_generate_predictions"]:
+        if set(rule) - {"blocking_rule", "sql_dialect"}:
+            raise MatchingConfigError(f"{model_path}: blocking rule {rule} is not a plain SQL condition")
+        rules.append(rule["blocking_rule"])
+    return rules
+
+
 def score_pairs(
     records: pa.Table,
     entity_type: EntityType,
     model_path: Path,
     threshold: float,
     min_agreeing: int,
-    delta_keys: pa.Array | None = None,
+    delta_keys: pa.Array | None,
+    population: int,
 ) -> pa.Table:
     """Pairs with a match probability ≥ `threshold` that agree on at least `min_agreeing` features, among
     `records` (feature rows); with `delta_keys`, only pairs involving at least one of those records.
+    `population` is the number of records being matched (it scales the prior): with `delta_keys`, `records` may
+    hold only those a blocking rule pairs with the delta.
 
     Columns: source_key_l < source_key_r, match_probability, match_weight, agreeing (the features that agree).
     """
     settings, training_records = load_model(model_path)
-    settings = rescaled_prior(settings, training_records, records.num_rows)
+    settings = rescaled_prior(settings, training_records, population)
     db_api = DuckDBAPI()
     try:
         model_records = records.select(list(MODEL_COLUMNS[entity_type]))
         everyone = db_api.register(model_records, table_name="sfsync_records")
-        linker = Linker(everyone, settings, log_level=logging.ERROR)
+        # The saved model was validated when it was trained; validating it again costs every run a quarter of a
+        # second and only logs warnings, which log_level=ERROR hides anyway.
+        linker = Linker(everyone, settings, log_level=logging.ERROR, validate_settings=False)
         if delta_keys is None:
             predictions = [
                 linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")

@@ -4,6 +4,7 @@ retirements are recorded with their evidence."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -136,3 +137,29 @@ def test_a_day_of_business_keeps_ids_and_links_new_records(
         scores = pairwise(pd.Series(after), person_truth)
         print(f"after a day of business: {scores}")
         assert scores.f1 >= 0.95
+
+
+def test_an_incremental_run_finds_the_links_a_full_run_finds_for_the_changed_records(
+    company: Path, resolved: Path, tmp_path: Path
+) -> None:
+    """Only the records a blocking rule pairs with a new or changed record go to the model: the links found for
+    the change are the very links (rule, probability) a full run finds for the same records."""
+    incremental = copy_of(resolved, tmp_path)
+    a_day_later(company, incremental, tmp_path / "later")
+    full = tmp_path / "full.duckdb"
+    shutil.copy(incremental, full)
+    linked = "SELECT source_key_l, source_key_r, rule, match_probability FROM identity.person_matches"
+    with duckdb.connect(str(incremental)) as connection:
+        resolve_identities(connection, load_matching_settings(), "run-2")
+        scored = {
+            row[0]
+            for row in connection.execute(
+                "SELECT source_key FROM identity.person_features WHERE matched_run_id = 'run-2'"
+            ).fetchall()
+        }
+        found = set(connection.execute(f"{linked} WHERE matched_run_id = 'run-2'").fetchall())
+    with duckdb.connect(str(full)) as connection:
+        resolve_identities(connection, load_matching_settings(), "run-2", full=True)
+        expected = {row for row in connection.execute(linked).fetchall() if {row[0], row[1]} & scored}
+    assert scored and any(row[2] == "model" for row in found)
+    assert found == expected
