@@ -51,6 +51,9 @@ PERSON_FIELDS = {
     # Claimed only by a record that opted out, so any opt-out wins: the most restrictive value across systems.
     "HasOptedOutOfEmail": CONTACT,
 }
+# Flags every record of these systems holds (false unless set): an entity none of whose records claims the flag
+# still has the value false from them.
+FLAGS_HELD_BY = {"HasOptedOutOfEmail": frozenset({"salesforce", "erp"})}
 FIELDS_BY_TYPE = {"company": COMPANY_FIELDS, "person": PERSON_FIELDS}
 ENTITY_TYPE_BY_PREFIX = {
     "C": "company",
@@ -118,17 +121,25 @@ def golden_record(entity_id: str, claims: list[Claim]) -> dict[str, Any] | None:
     winners: dict[str, int] = {}
     sources: list[list[str]] = []
     source_index: dict[str, int] = {}
+
+    def win(field: str, value: Any, claim: Claim) -> None:
+        system, obj, source_key = claim[0], claim[1], claim[2]
+        values[field] = value
+        if source_key not in source_index:
+            source_index[source_key] = len(sources)
+            sources.append([system, obj, source_key])
+        winners[field] = source_index[source_key]
+
     for field, field_class in field_classes.items():
-        for system, obj, source_key, _, claimed in ordered[field_class]:
-            value = claimed.get(field)
-            if value is None or value == "":
-                continue
-            values[field] = value
-            if source_key not in source_index:
-                source_index[source_key] = len(sources)
-                sources.append([system, obj, source_key])
-            winners[field] = source_index[source_key]
-            break
+        claim = next((c for c in ordered[field_class] if c[4].get(field) not in (None, "")), None)
+        if claim is not None:
+            win(field, claim[4][field], claim)
+        elif field in FLAGS_HELD_BY:
+            holder = next(
+                (c for c in ordered[field_class] if system_group(c[0]) in FLAGS_HELD_BY[field]), None
+            )
+            if holder is not None:
+                win(field, False, holder)
     return {
         "entity_id": entity_id,
         "entity_type": entity_type,

@@ -23,7 +23,7 @@ RENAMED = {"account_entity_id": "account_golden_id"}
 
 
 def comparable(value):
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]
