@@ -12,9 +12,10 @@ from ..identity.matches import AUTOMATION
 from ..ingest.erp import ErpDatabaseResource
 from ..privacy.keys import ERASURES_KEY
 from ..table_schema import table_schemas_metadata
+from .asset_defaults import outbound_asset
 from .keys import golden_key
 from .pushes import LEDGER_TABLE, WRITE_RECORD_TABLES
-from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
+from .resources import SHIPPED_SETTINGS, OutboundResource
 
 
 def erp_writeback_key(target: str) -> dg.AssetKey:
@@ -24,14 +25,10 @@ def erp_writeback_key(target: str) -> dg.AssetKey:
 def build_erp_writeback_asset(target_name: str) -> dg.AssetsDefinition:
     target = SHIPPED_SETTINGS.erp.targets[target_name]
 
-    @dg.asset(
+    @outbound_asset(
         key=erp_writeback_key(target_name),
         deps=[golden_key(target.golden_entity), ERASURES_KEY],
-        group_name="outbound",
         kinds={"duckdb", "sql"},
-        owners=["team:integration"],
-        pool="duckdb_writer",
-        code_version=CODE_VERSION,
         automation_condition=AUTOMATION,
         description=f"Golden {target.golden_entity} values the ERP does not own ({', '.join(target.columns)}) "
         f"written into ERP {target.table} rows; the ledger, audit log and dead letter record every row.",

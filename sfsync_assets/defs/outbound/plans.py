@@ -9,8 +9,9 @@ from ...lib.outbound.plan import ADOPT, CHANGED, NEW, RETRY, save_plan
 from ...lib.outbound.push import PushScope, plan
 from ..privacy.keys import ERASURES_KEY
 from ..table_schema import column_schema_metadata
+from .asset_defaults import outbound_asset
 from .keys import golden_key, plan_key, push_key
-from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
+from .resources import SHIPPED_SETTINGS, OutboundResource
 
 PLAN_TABLE = "outbound.plan"
 
@@ -19,14 +20,10 @@ def build_plan_asset(target_name: str) -> dg.AssetsDefinition:
     target = SHIPPED_SETTINGS.targets[target_name]
     parent_push = [push_key(target.parent.target)] if target.parent else []
 
-    @dg.asset(
+    @outbound_asset(
         key=plan_key(target_name),
         deps=[golden_key(target.golden_entity), ERASURES_KEY, *parent_push],
-        group_name="outbound",
         kinds={"duckdb", "salesforce"},
-        owners=["team:integration"],
-        pool="duckdb_writer",
-        code_version=CODE_VERSION,
         description=f"Golden {target.golden_entity} records whose values Salesforce {target.object}s do not hold "
         "yet, with the fields a push would send (table outbound.plan).",
     )

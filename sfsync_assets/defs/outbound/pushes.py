@@ -13,8 +13,9 @@ from ..privacy.keys import ERASURES_KEY
 from ..salesforce_resource import SalesforceResource
 from ..table_schema import column_schema_metadata, table_schemas_metadata
 from .api_budget import governed_run
+from .asset_defaults import outbound_asset
 from .keys import consent_key, golden_key, plan_key, push_key
-from .resources import CODE_VERSION, SHIPPED_SETTINGS, OutboundResource
+from .resources import SHIPPED_SETTINGS, OutboundResource
 
 LEDGER_TABLE = "outbound.ledger"
 # What a push records besides the ledger, also written by the ERP write-back: their columns on the asset's page.
@@ -57,14 +58,10 @@ def build_push_asset(target_name: str) -> dg.AssetsDefinition:
     target = SHIPPED_SETTINGS.targets[target_name]
     parent_push = [push_key(target.parent.target)] if target.parent else []
 
-    @dg.asset(
+    @outbound_asset(
         key=push_key(target_name),
         deps=[plan_key(target_name), *parent_push],
-        group_name="outbound",
         kinds={"salesforce", "duckdb"},
-        owners=["team:integration"],
-        pool="duckdb_writer",
-        code_version=CODE_VERSION,
         description=f"Golden {target.golden_entity} records upserted into Salesforce {target.object}s on "
         f"{target.external_id}; the ledger, audit log and dead letter record every answer.",
     )
@@ -82,14 +79,10 @@ def build_push_asset(target_name: str) -> dg.AssetsDefinition:
 def build_consent_asset(target_name: str, fields: tuple[str, ...]) -> dg.AssetsDefinition:
     target = SHIPPED_SETTINGS.targets[target_name]
 
-    @dg.asset(
+    @outbound_asset(
         key=consent_key(target_name),
         deps=[golden_key(target.golden_entity), ERASURES_KEY],
-        group_name="outbound",
         kinds={"salesforce", "duckdb"},
-        owners=["team:integration"],
-        pool="duckdb_writer",
-        code_version=CODE_VERSION,
         description=f"Opt-outs ({', '.join(fields)}) of golden {target.golden_entity}s written to the "
         f"Salesforce {target.object}s that already exist, ahead of the full push.",
     )
