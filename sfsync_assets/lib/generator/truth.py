@@ -51,9 +51,13 @@ PERSON_FIELDS = {
     # Claimed only by a record that opted out, so any opt-out wins: the most restrictive value across systems.
     "HasOptedOutOfEmail": CONTACT,
 }
-# Flags every record of these systems holds (false unless set): an entity none of whose records claims the flag
-# still has the value false from them.
-FLAGS_HELD_BY = {"HasOptedOutOfEmail": frozenset({"salesforce", "erp"})}
+# Flags every record of these (system, object)s holds (false unless set): an entity none of whose records claims
+# the flag still has the value false from them.
+FLAGS_HELD_BY = {
+    "HasOptedOutOfEmail": frozenset(
+        {("salesforce", "Contact"), ("salesforce", "Lead"), ("erp", "customer_contacts")}
+    )
+}
 FIELDS_BY_TYPE = {"company": COMPANY_FIELDS, "person": PERSON_FIELDS}
 ENTITY_TYPE_BY_PREFIX = {
     "C": "company",
@@ -135,9 +139,7 @@ def golden_record(entity_id: str, claims: list[Claim]) -> dict[str, Any] | None:
         if claim is not None:
             win(field, claim[4][field], claim)
         elif field in FLAGS_HELD_BY:
-            holder = next(
-                (c for c in ordered[field_class] if system_group(c[0]) in FLAGS_HELD_BY[field]), None
-            )
+            holder = next((c for c in ordered[field_class] if (c[0], c[1]) in FLAGS_HELD_BY[field]), None)
             if holder is not None:
                 win(field, False, holder)
     return {
