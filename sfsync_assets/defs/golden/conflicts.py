@@ -3,28 +3,21 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ...lib.config.files import config_version
 from ...lib.golden.conflicts import CONFLICTS, build_conflicts
-from ...lib.golden.matrix import SYSTEM_OF_RECORD_FILE, load_system_of_record
+from ...lib.golden.matrix import load_system_of_record
 from ...lib.privacy.redaction import markdown_preview, redacted_by_field
-from ..identity.matches import AUTOMATION
+from .asset_defaults import golden_layer_asset
 from .records import ENTITY_TYPES, golden_key
 
 CONFLICTS_KEY = dg.AssetKey(["golden", "conflicts"])
 PREVIEW_ROWS = 10
 
 
-@dg.asset(
+@golden_layer_asset(
     key=CONFLICTS_KEY,
     deps=[golden_key(entity_type) for entity_type in ENTITY_TYPES],
     description="Where systems disagree on a field of the same person or organization: the golden value and the "
     "other system's value, each with its source record and change time.",
-    group_name="golden",
-    owners=["team:integration"],
-    kinds={"splink", "duckdb"},
-    code_version=config_version(SYSTEM_OF_RECORD_FILE),
-    pool="duckdb_writer",
-    automation_condition=AUTOMATION,
 )
 def conflicts(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
     matrix = load_system_of_record()

@@ -8,16 +8,15 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
-from ...lib.config.files import config_version
 from ...lib.golden.consent import consent_version
-from ...lib.golden.matrix import SYSTEM_OF_RECORD_FILE, EntityType, load_system_of_record
+from ...lib.golden.matrix import EntityType, load_system_of_record
 from ...lib.golden.survivorship import GOLDEN_TABLES, GoldenReport, build_golden
 from ...lib.mapping.spec import ENTITIES
 from ...lib.privacy.redaction import markdown_preview, redacted
-from ..identity.matches import AUTOMATION
 from ..identity.xref import XREF_KEY
 from ..quality.unions import union_key
 from ..table_schema import column_schema_metadata
+from .asset_defaults import golden_layer_asset
 from .entity_numbers import entity_numbers
 from .page_links import page_links
 
@@ -68,17 +67,11 @@ def _previous_build(context: dg.AssetExecutionContext) -> float | None:
 
 
 def golden_asset(entity_type: EntityType) -> dg.AssetsDefinition:
-    @dg.asset(
+    @golden_layer_asset(
         key=golden_key(entity_type),
         deps=[XREF_KEY],
         description=f"One golden {entity_type} per entity: each field from the system of record for it, with "
         "where it came from and why in golden.provenance.",
-        group_name="golden",
-        owners=["team:integration"],
-        kinds={"splink", "duckdb"},
-        code_version=config_version(SYSTEM_OF_RECORD_FILE),
-        pool="duckdb_writer",
-        automation_condition=AUTOMATION,
     )
     def golden(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         matrix = load_system_of_record()
