@@ -9,7 +9,7 @@ in its own process (so peak RSS is its own):
   on the same records (no saved model exists for it), Splink's own clustering.
 F1 is measured against the generator's truth. Results: bench/results/identity.json and a Markdown table.
 
-    python bench/bench_identity.py [--persons 100000 1000000] [--baseline-max 100000] [--keep DIR] [--quick]
+    python bench/bench_identity.py [--persons 100000 1000000] [--baseline-limit-s 300] [--keep DIR] [--quick]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import duckdb
 import pandas as pd
-from common import comparison, markdown_table, peak_rss_mb_of, write_results
+from common import comparison, cpu_seconds_of, markdown_table, peak_rss_mb_of, write_results
 from identity_staging import stage_company
 
 from sfsync_assets.lib.generator.mutate import mutate_company
@@ -163,14 +164,56 @@ def child(step: str, database: Path, company: Path) -> None:
     print(json.dumps(result))
 
 
-def _in_child(step: str, database: Path, company: Path) -> dict[str, Any]:
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", step, str(database), str(company)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+def _in_child(step: str, database: Path, company: Path, limits: Limits | None = None) -> dict[str, Any]:
+    """Run `step` in its own process; with `limits`, stop it once it passes either and report where it stood."""
+    command = [sys.executable, __file__, "--child", step, str(database), str(company)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        stopped = _watch(process, limits) if limits else None
+        output = process.communicate()[0]
+    if stopped:
+        return stopped
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return {**json.loads(output.strip().splitlines()[-1]), "finished": True}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Where an unbounded baseline is stopped: plain Splink at a million persons outgrew 17 GB before finishing."""
+
+    wall_s: float
+    rss_mb: float
+
+
+def _watch(process: subprocess.Popen, limits: Limits) -> dict[str, Any] | None:
+    """Poll the child's memory; kill it past a limit and return its figures so far (lower bounds of the real ones)."""
+    started = time.perf_counter()
+    while process.poll() is None:
+        elapsed = time.perf_counter() - started
+        try:
+            rss, cpu = _current_rss_mb(process.pid), cpu_seconds_of(process.pid)
+        except (FileNotFoundError, ProcessLookupError):  # exited between poll and read
+            break
+        if rss > limits.rss_mb or elapsed > limits.wall_s:
+            peak = peak_rss_mb_of(process.pid)
+            process.kill()
+            reason = f"{rss:,.0f} MiB resident" if rss > limits.rss_mb else f"{elapsed:,.0f} s"
+            return {
+                "wall_s": round(elapsed, 2),
+                "cpu_s": cpu,
+                "peak_rss_mb": peak,
+                "finished": False,
+                "stopped": f"stopped unfinished at {reason}",
+            }
+        time.sleep(0.5)
+    return None
+
+
+def _current_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _stage(company: Path, database: Path) -> None:
@@ -207,7 +250,7 @@ def _prepare(persons: int, work: Path) -> None:
     (work / "after.tmp.duckdb").rename(mutated_staged)
 
 
-def bench_size(persons: int, work: Path, with_baseline: bool) -> list[dict[str, Any]]:
+def bench_size(persons: int, work: Path, baseline_limits: Limits) -> list[dict[str, Any]]:
     _prepare(persons, work)
     company, mutated = work / "company", work / "mutated"
     staged, mutated_staged = work / "before.duckdb", work / "after.duckdb"
@@ -221,8 +264,7 @@ def bench_size(persons: int, work: Path, with_baseline: bool) -> list[dict[str, 
     _restage(warehouse, mutated_staged)
     rows.append({"step": "sfsync incremental", **_in_child("sfsync incremental", warehouse, mutated)})
     rows.append({"step": "sfsync train", **_in_child("sfsync train", staged, company)})
-    if with_baseline:
-        rows.append({"step": "plain Splink", **_in_child("plain Splink", staged, company)})
+    rows.append({"step": "plain Splink", **_in_child("plain Splink", staged, company, baseline_limits)})
     for row in rows:
         row["persons"] = staged_persons
     return rows
@@ -238,18 +280,21 @@ def comparisons_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for persons in sorted({row["persons"] for row in rows}):
         by_step = {row["step"]: row for row in rows if row["persons"] == persons}
         full, incremental = by_step["sfsync full"], by_step["sfsync incremental"]
-        if "plain Splink" in by_step:
-            baseline = by_step["plain Splink"]
-            for measure, (label, unit) in MEASURES.items():
-                comparisons.append(
-                    comparison(
-                        f"{persons:,} persons, full run, {label}",
-                        full[measure],
-                        baseline[measure],
-                        unit,
-                        baseline_name="plain Splink (trained in the run)",
-                    )
+        baseline = by_step["plain Splink"]
+        unfinished = not baseline["finished"]
+        for measure, (label, unit) in MEASURES.items():
+            comparisons.append(
+                comparison(
+                    f"{persons:,} persons, full run, {label}",
+                    full[measure],
+                    baseline[measure],
+                    unit,
+                    baseline_name="plain Splink (trained in the run"
+                    + (f"; {baseline['stopped']})" if unfinished else ")"),
+                    baseline_unfinished=unfinished,
                 )
+            )
+        if not unfinished:
             comparisons.append(
                 comparison(
                     f"{persons:,} persons, pairwise F1",
@@ -276,13 +321,19 @@ def comparisons_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--persons", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--persons", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument(
-        "--baseline-max",
-        type=int,
-        default=100_000,
-        help="run plain Splink up to this size (at a million persons it outgrew 17 GB of memory on a 24 GB machine "
-        "before it finished)",
+        "--baseline-limit-s",
+        type=float,
+        default=300,
+        help="stop plain Splink after this many seconds and report its figures as lower bounds",
+    )
+    parser.add_argument(
+        "--baseline-limit-mb",
+        type=float,
+        default=12_288,
+        help="stop plain Splink once it holds this much memory (at a million persons it outgrew 17 GB on a "
+        "24 GB machine before it finished)",
     )
     parser.add_argument("--quick", action="store_true", help="10,000 persons: a smoke run")
     parser.add_argument(
@@ -299,13 +350,13 @@ def main() -> None:
         return
     rows = []
     for persons in [10_000] if arguments.quick else arguments.persons:
-        with_baseline = persons <= arguments.baseline_max
+        limits = Limits(arguments.baseline_limit_s, arguments.baseline_limit_mb)
         if arguments.keep:
             (arguments.keep / str(persons)).mkdir(parents=True, exist_ok=True)
-            rows += bench_size(persons, arguments.keep / str(persons), with_baseline)
+            rows += bench_size(persons, arguments.keep / str(persons), limits)
             continue
         with tempfile.TemporaryDirectory(prefix=f"bench-identity-{persons}-") as work:
-            rows += bench_size(persons, Path(work), with_baseline)
+            rows += bench_size(persons, Path(work), limits)
     comparisons = comparisons_of(rows)
     path = write_results("identity", rows, {"quick": arguments.quick, "seed": SEED}, comparisons)
     print(markdown_table(rows, COLUMNS))

@@ -71,8 +71,12 @@ def comparison(
     unit: str,
     higher_is_better: bool = False,
     baseline_name: str = "baseline",
+    baseline_unfinished: bool = False,
 ) -> dict[str, Any]:
-    """One line of the README table: our figure, the baseline's, and how many times better ours is."""
+    """One line of the README table: our figure, the baseline's, and how many times better ours is.
+
+    A baseline stopped before it finished (`baseline_unfinished`) had used at least its figure, so the ratio is a
+    lower bound; the table shows both with "≥"."""
     ratio = (ours / baseline) if higher_is_better else (baseline / ours if ours else float("inf"))
     return {
         "what": what,
@@ -81,6 +85,7 @@ def comparison(
         "baseline_name": baseline_name,
         "unit": unit,
         "times_better": round(ratio, 2),
+        "at_least": baseline_unfinished,
     }
 
 

@@ -37,9 +37,11 @@ def table() -> str:
         document = json.loads(path.read_text(encoding="utf-8"))
         for row in document.get("comparisons", []):
             quick = "yes" if document.get("quick") else ""
+            bound = "≥ " if row.get("at_least") else ""
             lines.append(
-                f"| {path.stem} | {row['what']} | {row['ours']:,} {row['unit']} | {row['baseline']:,} {row['unit']} "
-                f"| {row['baseline_name']} | {row['times_better']} | {quick} |"
+                f"| {path.stem} | {row['what']} | {row['ours']:,} {row['unit']} "
+                f"| {bound}{row['baseline']:,} {row['unit']} | {row['baseline_name']} | {bound}{row['times_better']} "
+                f"| {quick} |"
             )
     for path in sorted(RESULTS_DIR.glob("cycle_*.json")):
         lines += ["", *cycle_stages(json.loads(path.read_text(encoding="utf-8")))]
