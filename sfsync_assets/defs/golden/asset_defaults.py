@@ -7,7 +7,7 @@ import dagster as dg
 
 from ...lib.config.files import config_version
 from ...lib.golden.matrix import SYSTEM_OF_RECORD_FILE
-from ..identity.matches import AUTOMATION
+from ..identity.asset_defaults import AUTOMATION
 
 GROUP = "golden"
 OWNERS = ["team:integration"]

@@ -12,22 +12,19 @@ from dagster_duckdb import DuckDBResource
 from ...lib.matching.features import compute_features
 from ...lib.matching.settings import ENTITY_TYPES, NICKNAMES_FILE
 from ...lib.matching.training import save_charts, save_model, train_model
+from .asset_defaults import identity_layer_asset
 from .matches import STAGED_DEPS
 from .resources import MatchingResource
 
 MODEL_KEY = dg.AssetKey(["identity", "match_model"])
 
 
-@dg.asset(
+@identity_layer_asset(
     key=MODEL_KEY,
     deps=sorted({key for keys in STAGED_DEPS.values() for key in keys}, key=lambda key: key.to_user_string()),
     description="The person and organization match models (Splink parameters as JSON), trained unsupervised on "
     "the staged records. Retrain by hand; matching only loads the saved models.",
-    group_name="identity",
-    owners=["team:integration"],
-    kinds={"splink", "duckdb"},
     tags={"sfsync/manual": "true"},  # kept out of the sync_cycle job: never retrained by a routine run
-    pool="duckdb_writer",
 )
 def match_model(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, matching: MatchingResource

@@ -13,6 +13,7 @@ from pydantic import Field
 from ...lib.matching.links import LinkReport, model_version, update_links
 from ...lib.matching.settings import ENTITY_TYPES, EntityType, load_matching_settings
 from ...lib.matching.store import matches_table
+from .asset_defaults import AUTOMATION, identity_layer_asset
 from .resources import MatchingResource
 
 STAGED_DEPS = {
@@ -20,7 +21,6 @@ STAGED_DEPS = {
     # Persons are compared with the names of the organizations they belong to.
     "person": [dg.AssetKey(["staged", "person"]), dg.AssetKey(["staged", "organization"])],
 }
-AUTOMATION = dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
 
 
 def matches_key(entity_type: EntityType) -> dg.AssetKey:
@@ -49,16 +49,12 @@ def link_metadata(report: LinkReport) -> dict:
 
 def matches_asset(entity_type: EntityType) -> dg.AssetsDefinition:
 
-    @dg.asset(
+    @identity_layer_asset(
         key=matches_key(entity_type),
         deps=STAGED_DEPS[entity_type],
         description=f"Pairs of staged {entity_type} records that are the same {entity_type}, with the rule or "
         "match probability that links them.",
-        group_name="identity",
-        owners=["team:integration"],
-        kinds={"splink", "duckdb"},
         code_version=model_version(load_matching_settings(), entity_type),
-        pool="duckdb_writer",
         automation_condition=AUTOMATION,
     )
     def matches(

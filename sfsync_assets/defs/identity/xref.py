@@ -13,7 +13,8 @@ from ...lib.config.files import config_version
 from ...lib.matching.clustering import ClusterReport, update_clusters
 from ...lib.matching.settings import ENTITY_TYPES, SETTINGS_FILE
 from ...lib.matching.store import ID_HISTORY, XREF
-from .matches import AUTOMATION, matches_key
+from .asset_defaults import AUTOMATION, identity_layer_asset
+from .matches import matches_key
 from .resources import MatchingResource
 
 XREF_KEY = dg.AssetKey(["identity", "xref"])
@@ -43,16 +44,12 @@ def cluster_metadata(reports: list[ClusterReport], events: pd.DataFrame) -> dict
     return metadata
 
 
-@dg.asset(
+@identity_layer_asset(
     key=XREF_KEY,
     deps=[matches_key(entity_type) for entity_type in ENTITY_TYPES],
     description="Golden id of every source record (person or organization): entities with stable ids, and the "
     "history of ids issued, merged, split and retired.",
-    group_name="identity",
-    owners=["team:integration"],
-    kinds={"splink", "duckdb"},
     code_version=config_version(SETTINGS_FILE),
-    pool="duckdb_writer",
     automation_condition=AUTOMATION,
 )
 def xref(

@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ...lib.outbound.erp_push import push_to_erp
-from ..identity.matches import AUTOMATION
+from ..identity.asset_defaults import AUTOMATION
 from ..ingest.erp import ErpDatabaseResource
 from ..privacy.keys import ERASURES_KEY
 from ..table_schema import table_schemas_metadata

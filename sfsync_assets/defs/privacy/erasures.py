@@ -16,7 +16,7 @@ from ...lib.privacy.register import pending_requests
 from ...lib.privacy.salesforce import SalesforceEraser
 from ...lib.privacy.settings import PRIVACY_FILE
 from ..golden.records import golden_key
-from ..identity.matches import AUTOMATION
+from ..identity.asset_defaults import AUTOMATION
 from ..ingest.erp import ErpDatabaseResource
 from ..outbound.api_budget import governed_run
 from ..outbound.resources import OutboundResource
