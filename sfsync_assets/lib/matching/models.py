@@ -15,40 +15,26 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
+from .features import FEATURE_COLUMNS, LINEAGE_FEATURES
 from .settings import EntityType
 
 UNIQUE_ID = "source_key"
-# Only these columns go into the model's database: the rest of the features are for rules and bookkeeping.
+# Features the model never compares, there for the deterministic rules of settings.yaml (ids, golden ids, a
+# person's country). Every other feature but lineage goes into the model's database.
+NOT_COMPARED: dict[str, tuple[str, ...]] = {
+    "person": ("country", "erp_contact_id", "golden_id"),
+    "organization": ("erp_customer_id", "golden_id"),
+}
 MODEL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "person": (
+    entity_type: (
         UNIQUE_ID,
-        "first_name",
-        "last_name",
-        "first_name_group",
-        "email",
-        "email_local",
-        "email_domain_label",
-        "email_is_free_mail",
-        "phone",
-        "mobile",
-        "phones",
-        "postcode",
-        "city",
-        "birthdate",
-        "organization_name",
-    ),
-    "organization": (
-        UNIQUE_ID,
-        "name_key",
-        "name_first_token",
-        "phone",
-        "website",
-        "postcode",
-        "city",
-        "country",
-        "tax_id",
-        "credit_limit",
-    ),
+        *(
+            column
+            for column in columns
+            if column not in LINEAGE_FEATURES and column not in NOT_COMPARED[entity_type]
+        ),
+    )
+    for entity_type, columns in FEATURE_COLUMNS.items()
 }
 
 
