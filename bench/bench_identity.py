@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ from sfsync_assets.lib.matching.settings import NICKNAMES_FILE, load_matching_se
 from sfsync_assets.lib.matching.training import train_model
 from sfsync_assets_tests.lib.matching.generated_company import truth_entities
 
-PERSONS_PER_SOURCE_RECORD = 0.252  # share of a generated company's source records that are persons
+PERSONS_PER_SCALE_UNIT = 0.252  # persons in a generated company per unit of its scale (source records)
 SEED = 5
 COLUMNS = [
     "step",
@@ -233,20 +234,25 @@ def _restage(database: Path, staged: Path) -> None:
 
 
 def _prepare(persons: int, work: Path) -> None:
-    """Generate and stage the company, then a day of business later; kept when `work` already holds both."""
+    """Generate and stage the company (its parties only: orders and invoices play no part in matching), then the
+    same company after a day of business; kept when `work` already holds both. The two stagings run side by side."""
     mutated_staged = work / "after.duckdb"
     if mutated_staged.exists():
         return
     company, mutated = work / "company", work / "mutated"
     shutil.rmtree(company, ignore_errors=True)
     shutil.rmtree(mutated, ignore_errors=True)
-    generate_company(
-        GenerateConfig(out_dir=company, scale=round(persons / PERSONS_PER_SOURCE_RECORD), seed=SEED)
-    )
-    _stage(company, work / "before.duckdb")
+    scale = round(persons / PERSONS_PER_SCALE_UNIT)
+    generate_company(GenerateConfig(out_dir=company, scale=scale, seed=SEED, parties_only=True))
     shutil.copytree(company, mutated)
     mutate_company(mutated, 2.0, seed=1)
-    _stage(mutated, work / "after.tmp.duckdb")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        stagings = [
+            pool.submit(_stage, company, work / "before.duckdb"),
+            pool.submit(_stage, mutated, work / "after.tmp.duckdb"),
+        ]
+        for staging in stagings:
+            staging.result()
     (work / "after.tmp.duckdb").rename(mutated_staged)
 
 

@@ -52,6 +52,9 @@ class GenerateConfig:
     as_of: str = DEFAULT_AS_OF
     chunk_customers: int = 2_000
     overwrite: bool = False
+    # Companies and people only, no orders, invoices or deals: a quarter of the records for the same parties,
+    # for measuring identity resolution at a million persons.
+    parties_only: bool = False
 
     @property
     def rate_interval_days(self) -> int:
@@ -140,6 +143,7 @@ def generate_company(config: GenerateConfig, progress: Progress = lambda _line: 
             counters,
             as_of,
             len(users),
+            config.parties_only,
         )
         streams = {
             name: Dice(config.seed, index + 1, name, rates, tally)
@@ -175,6 +179,7 @@ def generate_company(config: GenerateConfig, progress: Progress = lambda _line: 
         "scale": config.scale,
         "as_of": config.as_of,
         "customers": customers,
+        "parties_only": config.parties_only,
         "erp_url": "sqlite:///erp.sqlite" if config.erp_url is None else "external",
         "rates": rates,
         "counts": counts,

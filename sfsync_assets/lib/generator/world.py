@@ -54,14 +54,30 @@ class Chunk:
 
 
 def build_chunk(
-    dice: Dice, index: int, customers: int, prospects: int, counters: Counters, as_of: int, users: int
+    dice: Dice,
+    index: int,
+    customers: int,
+    prospects: int,
+    counters: Counters,
+    as_of: int,
+    users: int,
+    parties_only: bool = False,
 ) -> Chunk:
-    built_customers = [_company(dice, counters, as_of, users, customer=True) for _ in range(customers)]
-    built_prospects = [_company(dice, counters, as_of, users, customer=False) for _ in range(prospects)]
+    """`parties_only`: companies and people without orders, invoices or deals (all identity resolution reads)."""
+    built_customers = [
+        _company(dice, counters, as_of, users, customer=True, parties_only=parties_only)
+        for _ in range(customers)
+    ]
+    built_prospects = [
+        _company(dice, counters, as_of, users, customer=False, parties_only=parties_only)
+        for _ in range(prospects)
+    ]
     return Chunk(index, built_customers, built_prospects)
 
 
-def _company(dice: Dice, counters: Counters, as_of: int, users: int, customer: bool) -> Company:
+def _company(
+    dice: Dice, counters: Counters, as_of: int, users: int, customer: bool, parties_only: bool
+) -> Company:
     counters.company += 1
     erp_id = None
     if customer:
@@ -74,6 +90,9 @@ def _company(dice: Dice, counters: Counters, as_of: int, users: int, customer: b
     for _ in range(person_count):
         counters.person += 1
         company.persons.append(new_person(dice, f"P{counters.person:08d}", company.country, company.domain))
+    if parties_only:
+        _decide_presence(dice, company, counters, as_of)
+        return company
     if customer:
         for _ in range(dice.choices(ORDERS_PER_CUSTOMER, weights=ORDERS_WEIGHTS)[0]):
             counters.order += 1

@@ -7,9 +7,11 @@ from collections import Counter
 from pathlib import Path
 
 import phonenumbers
+import pytest
 
 from sfsync_assets.lib.generator.dice import Dice, Tally
 from sfsync_assets.lib.generator.phones import new_number, render
+from sfsync_assets.lib.generator.pipeline import GenerateConfig, generate_company
 from sfsync_assets.lib.generator.rates import Rates
 from sfsync_assets.lib.generator.vocab import COUNTRIES, FIRST_NAMES
 
@@ -46,3 +48,19 @@ def test_golden_people_and_companies_look_real(company: Path) -> None:
     assert sum(first_names[n] for n in nicknames) > 20
     assert any(not name.isascii() for name in first_names)
     assert all("@" in c["Email"] for c in contacts)
+
+
+def test_a_parties_only_company_has_the_parties_of_a_full_one_and_no_transactions(
+    tmp_path: Path, manifest: dict
+) -> None:
+    parties = generate_company(
+        GenerateConfig(
+            out_dir=tmp_path / "parties", scale=manifest["scale"], seed=manifest["seed"], parties_only=True
+        )
+    )
+    for system, table in (("salesforce", "Opportunity"), ("erp", "orders"), ("erp", "invoices")):
+        assert parties["counts"][system][table] == 0
+    assert parties["customers"] == manifest["customers"]
+    for system, table in (("salesforce", "Contact"), ("erp", "customers"), ("erp", "customer_contacts")):
+        assert parties["counts"][system][table] == pytest.approx(manifest["counts"][system][table], rel=0.1)
+    assert parties["total_records"] < 0.6 * manifest["total_records"]
