@@ -47,6 +47,7 @@ def build_plan_asset(target_name: str) -> dg.AssetsDefinition:
                 "changed": reasons[CHANGED],
                 "retry": reasons[RETRY],
                 "waiting_for_parent": sum(p.waiting_for_parent for p in planned.writes),
+                "awaiting_fix": len(planned.awaiting_fix),
                 "fields_not_in_golden": ", ".join(planned.unavailable_fields) or "none",
             }
         )

@@ -3,8 +3,10 @@
 One open row per (target, golden id) and failure episode: the payload last sent, the last error code and message,
 whether a retry can help, attempts, first and last failure. Records of a request that failed as a whole, or of a
 Bulk job whose answer was lost, are here too, under the request's error. Records in it are still planned (the
-ledger does not hold their golden values), so every push retries them; a confirmed write resolves the row, and a
-golden record that no longer needs writing (its values went back to what Salesforce holds) supersedes it.
+ledger does not hold their golden values), so a push retries them; a confirmed write resolves the row, and a
+golden record that no longer needs writing (its values went back to what Salesforce holds) supersedes it. A
+refusal no retry can fix (a duplicate rule, a missing required field) waits until its payload changes: the same
+payload again would only be refused again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -107,3 +110,13 @@ def open_failures(connection: duckdb.DuckDBPyConnection, target: str) -> dict[st
         [target],
     ).fetchall()
     return {golden_id: OpenFailure(code, retriable) for golden_id, code, retriable in rows}
+
+
+def unfixable_payloads(connection: duckdb.DuckDBPyConnection, target: str) -> dict[str, Any]:
+    """Golden id -> the payload last refused, of open rows whose refusal no retry can fix."""
+    rows = connection.execute(
+        "SELECT golden_id, payload::VARCHAR FROM outbound.dead_letter WHERE target = ? AND NOT resolved "
+        "AND NOT retriable",
+        [target],
+    ).fetchall()
+    return {golden_id: json.loads(payload) for golden_id, payload in rows}

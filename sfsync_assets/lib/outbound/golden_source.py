@@ -10,6 +10,9 @@ them through this module, so following a change there means changing this file o
   owned by that system; outbound never overwrites it there (it still fills it on a record it creates).
 - `identity.xref`: the Salesforce records that are sources of an entity. The first push adopts one of them (an
   update by Id that stamps `Golden_Id__c`) instead of creating a duplicate of a record Salesforce already holds.
+- `golden.provenance`: which source record each golden value came from. A value taken from the very record a
+  write goes to is one that record holds already (an edit made there, or the default Salesforce gave a field a
+  created record was not sent): sending it back would be an echo, not a change.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from ..golden.matrix import (
     SystemOfRecord,
     load_system_of_record,
 )
-from ..golden.survivorship import GOLDEN_TABLES
+from ..golden.survivorship import GOLDEN_TABLES, PROVENANCE
 from ..matching.store import XREF
 from .errors import GoldenSourceError
 
@@ -117,6 +120,29 @@ class GoldenSource:
             [entity, system, object_name],
         ).fetchall()
         return dict(rows)
+
+    def held_by_written_record(
+        self, entity: EntityType, system: str, object_name: str, target: str
+    ) -> dict[str, frozenset[str]]:
+        """golden id -> fields whose golden value came from the record the ledger of `target` writes to, where
+        the ledger does not hold that value as pushed (only those could be planned)."""
+        if not self._columns(PROVENANCE) or not self._columns(XREF):
+            return {}
+        rows = self.connection.execute(
+            f"""
+            SELECT l.golden_id, list(p.field)
+            FROM outbound.ledger AS l
+            JOIN {XREF} AS x ON x.entity_type = ? AND x.source_system = ? AND x.source_object = ?
+                 AND x.source_id = l.record_id
+            JOIN {PROVENANCE} AS p ON p.entity_type = x.entity_type AND p.golden_id = l.golden_id
+                 AND p.source_key = x.source_key
+            WHERE l.target = ?
+              AND json_extract_string(l.pushed_values, '$."' || p.field || '"') IS DISTINCT FROM p.value
+            GROUP BY l.golden_id
+            """,
+            [entity, system, object_name, target],
+        ).fetchall()
+        return {golden_id: frozenset(fields) for golden_id, fields in rows}
 
     def _columns(self, table: str) -> set[str]:
         schema, name = table.split(".")

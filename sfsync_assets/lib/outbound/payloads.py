@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -51,6 +52,13 @@ class PayloadCodec:
             column = self.lookup_field if field == self.parent_field and value is None else field
             cells[str(column)] = CSV_NULL if value is None else str(wire(value))
         return cells
+
+    def was_sent(self, write: Write, payload: Mapping[str, Any]) -> bool:
+        """Whether a dead letter's `payload` (a Collections item, or a Bulk row with an empty cell for every
+        column the write left alone) is what this write would send."""
+        if json.loads(json.dumps(self.json_record(write), sort_keys=True, default=str)) == payload:
+            return True
+        return {column: cell for column, cell in payload.items() if cell != ""} == self._cells(write)
 
     def csv_document(self, writes: Iterable[Write]) -> str:
         """A Bulk 2.0 upload: one row per write, an empty cell for every field a write leaves alone."""

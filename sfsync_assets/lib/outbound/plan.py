@@ -5,7 +5,8 @@ The comparison is against the ledger, field by field in wire spelling, so a reco
 - A record Salesforce holds but never got from us (a source of the entity, per identity) is adopted: updated by
   Id, stamping the golden id, with the values of the fields Salesforce does not own.
 - A known record sends only the fields that changed, less those Salesforce owns (system-of-record matrix): an
-  upsert leaves the others alone, so edits made in Salesforce to its own fields survive.
+  upsert leaves the others alone, so edits made in Salesforce to its own fields survive. Nor does it send a value
+  the record holds already (its golden value came from that very record): that would only echo it back.
 A child that names a parent Salesforce has not confirmed yet waits: sent now, it could only fail.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
@@ -47,6 +48,7 @@ class TargetState:
     failing: Mapping[str, str]
     in_target: Mapping[str, str]  # golden id -> a record the target holds that is a source of the entity
     confirmed_parents: Collection[str] = frozenset()
+    held: Mapping[str, Collection[str]] = field(default_factory=dict)  # golden id -> fields the record holds
 
 
 def plan_writes(
@@ -79,10 +81,11 @@ def plan_writes(
             send = {name: value for name, value in values.items() if value is not None}
         else:
             reason, base = (CHANGED, entry.values) if entry else (ADOPT, {})
+            held = state.held.get(record.golden_id, ()) if entry else ()
             send = {
                 name: value
                 for name, value in values.items()
-                if name not in owned and wires[name] != base.get(name)
+                if name not in owned and name not in held and wires[name] != base.get(name)
             }
             if entry and not send:
                 continue

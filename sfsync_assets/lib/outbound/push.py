@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from .errors import PushStopped
 from .golden_source import SYSTEM_OF_RECORD_FILE, GoldenSource
 from .job_journal import JobJournal
 from .ledger import confirmed_golden_ids, load_ledger
+from .payloads import PayloadCodec
 from .plan import PlannedWrite, TargetState, plan_writes, save_plan
 from .recorder import OutcomeRecorder
 from .retry import retrying_caller
@@ -44,6 +45,13 @@ class PushScope:
 class Plan:
     writes: list[PlannedWrite]
     unavailable_fields: list[str]
+    # Dead-lettered records whose write is the payload Salesforce refused for good: not sent until it changes.
+    awaiting_fix: list[str] = field(default_factory=list)
+
+    @property
+    def golden_ids(self) -> list[str]:
+        """Every record still to be written: planned now, or waiting for a fix."""
+        return [p.write.golden_id for p in self.writes] + self.awaiting_fix
 
 
 def plan(
@@ -70,11 +78,24 @@ def plan(
         failing={g: f.error_code for g, f in dead_letter.open_failures(connection, scope.target).items()},
         in_target=golden.salesforce_ids(target.golden_entity, target.object),
         confirmed_parents=parents,
+        held=golden.held_by_written_record(
+            target.golden_entity, settings.salesforce.system, target.object, scope.target
+        ),
     )
-    writes = plan_writes(
-        read.records, fields, owned, parent_field, state, known_only=scope.only_fields is not None
+    writes = list(
+        plan_writes(
+            read.records, fields, owned, parent_field, state, known_only=scope.only_fields is not None
+        )
     )
-    return Plan(list(writes), read.unavailable)
+    refused, codec = dead_letter.unfixable_payloads(connection, scope.target), PayloadCodec(target)
+    awaiting_fix = {
+        p.write.golden_id
+        for p in writes
+        if p.write.golden_id in refused and codec.was_sent(p.write, refused[p.write.golden_id])
+    }
+    return Plan(
+        [p for p in writes if p.write.golden_id not in awaiting_fix], read.unavailable, sorted(awaiting_fix)
+    )
 
 
 @dataclass
@@ -82,6 +103,7 @@ class PushResult:
     target: str
     planned: int
     waiting_for_parent: int
+    awaiting_fix: int
     unavailable_fields: list[str]
     report: WriteReport
     dead_letter_open: int
@@ -100,6 +122,7 @@ class PushResult:
         return {
             "planned": self.planned,
             "waiting_for_parent": self.waiting_for_parent,
+            "awaiting_fix": self.awaiting_fix,
             "fields_not_in_golden": ", ".join(self.unavailable_fields) or "none",
             "pushed": report.pushed,
             "created": report.created,
@@ -164,7 +187,7 @@ def push(
     planned = plan(connection, settings, scope, system_of_record)
     if scope.only_fields is None:
         dead_letter.supersede_unplanned(
-            connection, scope.target, [p.write.golden_id for p in planned.writes], run_id, datetime.now(UTC)
+            connection, scope.target, planned.golden_ids, run_id, datetime.now(UTC)
         )
     ready = [p.write for p in planned.writes if not p.waiting_for_parent]
     report.planned |= {write.golden_id for write in ready}
@@ -180,6 +203,7 @@ def push(
         scope.target,
         planned=len(planned.writes),
         waiting_for_parent=len(planned.writes) - len(ready),
+        awaiting_fix=len(planned.awaiting_fix),
         unavailable_fields=planned.unavailable_fields,
         report=report,
         dead_letter_open=len(failures),

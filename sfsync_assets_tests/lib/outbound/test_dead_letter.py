@@ -1,4 +1,5 @@
-"""Records Salesforce refuses wait in the dead letter with their code, are retried every sync, and resolve."""
+"""Records Salesforce refuses wait in the dead letter with their code, are retried once their payload changes,
+and resolve."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
         yield connection
 
 
-def test_a_refused_picklist_value_is_dead_lettered_retried_and_resolved_once_fixed(
+def test_a_refused_picklist_value_is_dead_lettered_held_and_resolved_once_fixed(
     emulator: EmulatorProcess, warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     world = GoldenWorld.create(warehouse, organizations=10, persons=0)
@@ -39,9 +40,14 @@ def test_a_refused_picklist_value_is_dead_lettered_retried_and_resolved_once_fix
     assert letter == [("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", False, 1, False, False, None, "XXX")]
 
     again = run_push(warehouse, emulator, settings, "account", system_of_record)
-    assert (again.planned, again.report.failed, again.api_calls_used) == (1, {refused}, 1)
+    assert (again.planned, again.awaiting_fix, again.report.failed, again.api_calls_used) == (0, 1, set(), 0)
+    assert warehouse.execute(_LETTER, [refused]).fetchall() == letter
+
+    world.update("organization", "CurrencyIsoCode", "YYY", [refused])
+    changed = run_push(warehouse, emulator, settings, "account", system_of_record)
+    assert (changed.planned, changed.report.failed, changed.api_calls_used) == (1, {refused}, 1)
     letter = warehouse.execute(_LETTER, [refused]).fetchall()
-    assert letter == [("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", False, 2, True, False, None, "XXX")]
+    assert letter == [("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", False, 2, True, False, None, "YYY")]
 
     world.update("organization", "CurrencyIsoCode", "EUR", [refused])
     fixed = run_push(warehouse, emulator, settings, "account", system_of_record)
