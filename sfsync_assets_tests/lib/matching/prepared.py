@@ -8,6 +8,7 @@ which reuse what an earlier package already prepared in the session's base tempo
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -35,7 +36,8 @@ from sfsync_assets.lib.matching.settings import ENTITY_TYPES, load_matching_sett
 from sfsync_assets_tests.defs.monitoring.support import salesforce_resource
 from sfsync_assets_tests.defs.quality.company import land_company, land_directory
 
-SCALE = 5_000
+# SFSYNC_IDENTITY_SCALE=100000 measures the identity and golden acceptance at the size the product promises.
+SCALE = int(os.environ.get("SFSYNC_IDENTITY_SCALE", "5000"))
 SEED = 3
 
 
