@@ -55,6 +55,12 @@ CREATE TABLE IF NOT EXISTS _change_events (
 CREATE INDEX IF NOT EXISTS _change_events_time ON _change_events (commit_timestamp);
 CREATE INDEX IF NOT EXISTS _change_events_transaction ON _change_events (transaction_key, replay_id);
 """
+_NO_FIELDS = json.dumps([])
+_INSERT_CHANGE_EVENT = (
+    "INSERT INTO _change_events (entity, record_id, change_type, changed_fields, nulled_fields, payload, "
+    "commit_timestamp, commit_user, transaction_key, sequence_number, change_origin) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass
@@ -203,37 +209,71 @@ class OrgStore:
         with self.transaction():
             values = normalize_record(obj, incoming, CREATE, allow_system_fields=system_fields)
             self._resolve_parent_references(obj, values)
-            merged = defaults_for_create(obj)
-            if obj.field("OwnerId") is not None:
-                merged["OwnerId"] = ctx.user_id
-            merged.update(values)
-            derive_calculated(obj, merged)
+            merged = self._new_record(obj, values, ctx, defaults_for_create(obj))
             if not system_fields:
                 apply_business_rules(obj, merged, set(values), CREATE)
                 self._check_lookups(obj, values)
                 self._check_unique(obj, merged, None)
                 self._check_duplicate_rules(obj, merged, None, ctx)
             now = format_datetime(self.clock())
-            record_id = self._next_id(obj)
-            merged["Id"] = record_id
-            merged.setdefault("IsDeleted", 0)
-            for name, value in (
-                ("CreatedDate", now),
-                ("CreatedById", ctx.user_id),
-                ("LastModifiedDate", now),
-                ("LastModifiedById", ctx.user_id),
-            ):
-                merged.setdefault(name, value)
-            merged.setdefault("SystemModstamp", merged["LastModifiedDate"])
-            names = list(merged)
-            self.connection.execute(
-                f"INSERT INTO {quote(obj.table)} ({', '.join(quote(n) for n in names)}) "
-                f"VALUES ({', '.join('?' for _ in names)})",
-                [merged[n] for n in names],
-            )
-            payload = {k: v for k, v in merged.items() if v is not None and k not in ("Id", "IsDeleted")}
+            record_id = make_id(obj.key_prefix, self._next_ids(obj, 1))
+            _stamp_created(merged, record_id, now, ctx.user_id)
+            stored = _set_fields(merged)
+            _insert(self.connection, obj.table, tuple(stored), [tuple(stored.values())])
+            payload = _created_payload(stored)
             self._log_change(obj, record_id, "CREATE", sorted(payload), [], payload, ctx)
             return record_id
+
+    def seed(self, obj: ObjectDef, records: list[dict[str, Any]], ctx: WriteContext) -> list[str]:
+        """Insert records as given, system fields included: what `create(..., system_fields=True)` stores for
+        each in turn, written with one statement per table so large seeds are not paid per record.
+
+        The batch is one transaction, so it has one moment: records that do not bring their own system dates
+        all get the same CreatedDate, and their change events the same commit timestamp.
+        """
+        if not records:
+            return []
+        with self.transaction():
+            now = self.clock()
+            created, committed = format_datetime(now), int(now.timestamp() * 1000)
+            defaults = defaults_for_create(obj)
+            first = self._next_ids(obj, len(records))
+            rows = _PendingRows(self.connection, obj.table)
+            ids: list[str] = []
+            events: list[tuple[Any, ...]] = []
+            changed_fields: dict[tuple[str, ...], str] = {}  # seeded records mostly set the same fields
+            for offset, incoming in enumerate(records):
+                values = normalize_record(obj, incoming, CREATE, allow_system_fields=True)
+                parents = [v.parent_object for v in values.values() if isinstance(v, ParentReference)]
+                if parents:
+                    if any(self.schema.object(parent) is obj for parent in parents):
+                        rows.flush()  # the parent may be an earlier record of this batch
+                    self._resolve_parent_references(obj, values)
+                merged = self._new_record(obj, values, ctx, dict(defaults))
+                record_id = make_id(obj.key_prefix, first + offset)
+                _stamp_created(merged, record_id, created, ctx.user_id)
+                stored = _set_fields(merged)
+                rows.add(stored)
+                payload = _created_payload(stored)
+                names = tuple(payload)
+                if names not in changed_fields:
+                    changed_fields[names] = json.dumps(sorted(payload))
+                events.append(
+                    self._change_row(
+                        obj,
+                        record_id,
+                        "CREATE",
+                        changed_fields[names],
+                        _NO_FIELDS,
+                        json.dumps(payload),
+                        ctx,
+                        committed,
+                    )
+                )
+                ids.append(record_id)
+            rows.flush()
+            self.connection.executemany(_INSERT_CHANGE_EVENT, events)
+            return ids
 
     def update(
         self,
@@ -388,13 +428,25 @@ class OrgStore:
         nulled = [k for k in changed if merged[k] is None]
         self._log_change(obj, current["Id"], "UPDATE", [*changed, "LastModifiedDate"], nulled, payload, ctx)
 
-    def _next_id(self, obj: ObjectDef) -> str:
+    def _next_ids(self, obj: ObjectDef, count: int) -> int:
+        """Reserve `count` consecutive record numbers of `obj`; returns the first."""
         row = self.connection.execute(
-            "INSERT INTO _sequences (key_prefix, next_value) VALUES (?, 2) "
-            "ON CONFLICT(key_prefix) DO UPDATE SET next_value = next_value + 1 RETURNING next_value - 1",
-            (obj.key_prefix,),
+            "INSERT INTO _sequences (key_prefix, next_value) VALUES (?, ? + 1) "
+            "ON CONFLICT(key_prefix) DO UPDATE SET next_value = next_value + ? RETURNING next_value - ?",
+            (obj.key_prefix, count, count, count),
         ).fetchall()
-        return make_id(obj.key_prefix, row[0][0])
+        return row[0][0]
+
+    def _new_record(
+        self, obj: ObjectDef, values: dict[str, Any], ctx: WriteContext, defaults: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A new record as the org completes it: defaults, the writer as owner, the values given, calculations."""
+        merged = defaults
+        if obj.field("OwnerId") is not None:
+            merged["OwnerId"] = ctx.user_id
+        merged.update(values)
+        derive_calculated(obj, merged)
+        return merged
 
     def _resolve_parent_references(self, obj: ObjectDef, values: dict[str, Any]) -> None:
         for name, value in list(values.items()):
@@ -500,25 +552,106 @@ class OrgStore:
         payload: dict[str, Any],
         ctx: WriteContext,
     ) -> None:
-        ctx.sequence += 1
-        self.connection.execute(
-            "INSERT INTO _change_events (entity, record_id, change_type, changed_fields, nulled_fields, payload, "
-            "commit_timestamp, commit_user, transaction_key, sequence_number, change_origin) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                obj.name,
-                record_id,
-                change_type,
-                json.dumps(changed),
-                json.dumps(nulled),
-                json.dumps(payload),
-                int(self.clock().timestamp() * 1000),
-                ctx.user_id,
-                ctx.transaction_key,
-                ctx.sequence,
-                ctx.change_origin,
-            ),
+        committed = int(self.clock().timestamp() * 1000)
+        row = self._change_row(
+            obj,
+            record_id,
+            change_type,
+            json.dumps(changed),
+            json.dumps(nulled),
+            json.dumps(payload),
+            ctx,
+            committed,
         )
+        self.connection.execute(_INSERT_CHANGE_EVENT, row)
+
+    @staticmethod
+    def _change_row(
+        obj: ObjectDef,
+        record_id: str,
+        change_type: str,
+        changed_json: str,
+        nulled_json: str,
+        payload_json: str,
+        ctx: WriteContext,
+        committed: int,
+    ) -> tuple[Any, ...]:
+        """The `_change_events` row of one record's change, numbered within the writer's transaction."""
+        ctx.sequence += 1
+        return (
+            obj.name,
+            record_id,
+            change_type,
+            changed_json,
+            nulled_json,
+            payload_json,
+            committed,
+            ctx.user_id,
+            ctx.transaction_key,
+            ctx.sequence,
+            ctx.change_origin,
+        )
+
+
+class _PendingRows:
+    """Rows for one table, inserted in order with one statement per run of rows that set the same columns."""
+
+    def __init__(self, connection: sqlite3.Connection, table: str) -> None:
+        self.connection = connection
+        self.table = table
+        self.columns: tuple[str, ...] = ()
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, values: dict[str, Any]) -> None:
+        columns = tuple(values)
+        if columns != self.columns:
+            self.flush()
+            self.columns = columns
+        self.rows.append(tuple(values.values()))
+
+    def flush(self) -> None:
+        if self.rows:
+            _insert(self.connection, self.table, self.columns, self.rows)
+            self.rows = []
+
+
+def _insert(
+    connection: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows that set `columns`; the others stay NULL. Unset columns are left out rather than bound as
+    NULL: binding costs more per column than the insert itself, and records set few of an object's fields."""
+    connection.executemany(
+        f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})",
+        rows,
+    )
+
+
+def _stamp_created(merged: dict[str, Any], record_id: str, now: str, user_id: str) -> None:
+    """Give a new record its Id and the system fields the writer did not set."""
+    merged["Id"] = record_id
+    merged.setdefault("IsDeleted", 0)
+    for name, value in (
+        ("CreatedDate", now),
+        ("CreatedById", user_id),
+        ("LastModifiedDate", now),
+        ("LastModifiedById", user_id),
+    ):
+        merged.setdefault(name, value)
+    merged.setdefault("SystemModstamp", merged["LastModifiedDate"])
+
+
+def _set_fields(merged: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a record that hold a value (unset ones are NULL in the table and absent from events)."""
+    return {name: value for name, value in merged.items() if value is not None}
+
+
+def _created_payload(stored: dict[str, Any]) -> dict[str, Any]:
+    """What a CREATE change event carries: every set field but Id and IsDeleted."""
+    payload = dict(stored)
+    del payload["Id"]
+    payload.pop("IsDeleted", None)
+    return payload
 
 
 def _duplicates_detected(

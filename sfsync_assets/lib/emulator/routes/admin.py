@@ -51,14 +51,16 @@ def admin_endpoint(handler: Callable[[Org, Request, Any], Any]):
 def seed(org: Org, request: Request, records: Any) -> dict[str, Any]:
     """Insert records as given, system fields included; no duplicate or picklist rules, so planted dirt gets in."""
     obj = org.store.object(request.path_params["object"])
-    if not isinstance(records, list) or len(records) > MAX_SEED_RECORDS:
+    if (
+        not isinstance(records, list)
+        or len(records) > MAX_SEED_RECORDS
+        or not all(isinstance(record, dict) for record in records)
+    ):
         raise SalesforceApiError(
-            400, "INVALID_SEED", f"expected a JSON list of at most {MAX_SEED_RECORDS} records"
+            400, "INVALID_SEED", f"expected a JSON list of at most {MAX_SEED_RECORDS} records (objects)"
         )
     ctx = WriteContext(user_id=org.credentials.user_id, api="admin")
-    with org.store.transaction():
-        ids = [org.store.create(obj, dict(record), ctx, system_fields=True) for record in records]
-    return {"ids": ids}
+    return {"ids": org.store.seed(obj, records, ctx)}
 
 
 def count(org: Org, request: Request, payload: Any) -> dict[str, Any]:
