@@ -41,6 +41,7 @@ def link_metadata(report: LinkReport) -> dict:
         "new_records": report.new_records,
         "changed_records": report.changed_records,
         "removed_records": report.removed_records,
+        "relinked_records": report.relinked_records,
         "links_added": report.links_added,
         "links_removed": report.links_removed,
         "links_added_by_rule": dg.MetadataValue.json(report.links_by_rule),

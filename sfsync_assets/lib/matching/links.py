@@ -4,6 +4,12 @@ The staged records' features are compared with those stored by the previous run:
 scored against all records (deterministic rules, then the model), links of changed and removed records are
 dropped, and every record whose links may have changed is queued in `identity.pending` for clustering. A new
 model or new matching settings (a different `model_version`) rescore everything once.
+
+Some changes only add links, and only through the deterministic rules: a record that gained an identifier the
+model does not compare (the `Golden_Id__c` or ERP id sfsync stamps on a Salesforce record) keeps its links and
+the model's verdicts, and the rules run again for it (`relinked`); so does a record sfsync created in Salesforce
+for an entity (the outbound audit knows it, its stamp names the entity's golden id), which joins that entity by
+its stamp. Without this, every sync's own writes would send the records it wrote through the model again.
 """
 
 from __future__ import annotations
@@ -18,14 +24,16 @@ import pyarrow as pa
 
 from ..config.files import config_version
 from .deterministic import deterministic_pairs
-from .features import FEATURE_COLUMNS, compute_features
+from .features import FEATURE_COLUMNS, LINEAGE_FEATURES, compute_features
 from .models import MODEL_COLUMNS
 from .scoring import blocking_rules, score_pairs
 from .settings import MATCHING_DIR, NICKNAMES_FILE, SETTINGS_FILE, EntityType, MatchingSettings
+from .stamps import created_by_sfsync_sql, created_for_entity_pairs_sql
 from .store import MATCH_RUNS, PENDING, ensure_identity_tables, features_table, matches_table
 from .training import training_facts_path
 
 DELTA = "sfsync_delta"
+SCORED = "sfsync_scored"
 MODEL_RULE = "model"
 
 
@@ -35,9 +43,10 @@ class LinkReport:
     mode: str
     model_version: str
     records: int
-    new_records: int
-    changed_records: int
+    new_records: int  # new records scored
+    changed_records: int  # changed records scored
     removed_records: int
+    relinked_records: int  # new or changed records only the deterministic rules compared again (see above)
     links_added: int
     links_removed: int
     links_total: int
@@ -74,12 +83,16 @@ def update_links(
     if not reusable:
         full = True
         _forget_links(connection, entity_type, current)
-    changes = _changes(connection, entity_type, current, full)
+    rules = settings.entity(entity_type).deterministic_rules
+    changes = _changes(connection, entity_type, current, full, _added_identifiers(entity_type, rules))
     delta = current if full else DELTA
     _drop_links(connection, entity_type)
-    rules = settings.entity(entity_type).deterministic_rules
     det = deterministic_pairs(connection, rules, current, None if full else DELTA)
-    model_links = _model_links(connection, entity_type, settings, model_dir, current, delta, full)
+    if not full:
+        created = "(SELECT source_key FROM sfsync_changes WHERE change = 'new' AND relinked)"
+        connection.execute(f"INSERT INTO {det} {created_for_entity_pairs_sql(entity_type, current, created)}")
+    scored = current if full else SCORED
+    model_links = _model_links(connection, entity_type, settings, model_dir, current, scored, full)
     links_added, by_rule = _store_links(connection, entity_type, det, model_links, run_id)
     _store_features(connection, entity_type, current, delta, run_id)
     _queue(connection, entity_type, run_id)
@@ -93,6 +106,7 @@ def update_links(
         new_records=changes["new"],
         changed_records=changes["changed"],
         removed_records=changes["removed"],
+        relinked_records=changes["relinked"],
         links_added=links_added,
         links_removed=links_before - (links_total - links_added),
         links_total=links_total,
@@ -100,7 +114,8 @@ def update_links(
     )
     _log(connection, report, run_id)
     connection.execute(
-        f"DROP TABLE {current}; DROP TABLE IF EXISTS {DELTA}; DROP TABLE sfsync_changes; DROP TABLE {det}; "
+        f"DROP TABLE {current}; DROP TABLE IF EXISTS {DELTA}; DROP TABLE IF EXISTS {SCORED}; "
+        f"DROP TABLE sfsync_changes; DROP TABLE {det}; "
         "DROP TABLE sfsync_new_links; DROP TABLE IF EXISTS sfsync_known"
     )
     return report
@@ -150,41 +165,70 @@ def _forget_links(connection: duckdb.DuckDBPyConnection, entity_type: EntityType
     )
 
 
+def _added_identifiers(entity_type: EntityType, rules: list) -> list[str]:
+    """Features only the deterministic rules join on (the model never compares them): a record that gains one
+    of these, and changes nothing else, can only gain links."""
+    joined = {column for rule in rules for column in rule.join_on}
+    return sorted(joined - set(MODEL_COLUMNS[entity_type]) - set(LINEAGE_FEATURES))
+
+
 def _changes(
-    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str, full: bool
+    connection: duckdb.DuckDBPyConnection,
+    entity_type: EntityType,
+    current: str,
+    full: bool,
+    added_identifiers: list[str],
 ) -> Counter:
-    """Fill the changes table (source_key, change) and, unless every record is scored (`full`), the delta table
-    of the new and changed records' features; count new, changed and removed records."""
+    """Fill the changes table (source_key, change, relinked) and, unless every record is scored (`full`), the
+    delta table of the new and changed records' features and the scored table of those the model compares
+    again; count the scored new and changed records, the removed ones and the relinked ones."""
     stored = features_table(entity_type)
+    kept = [column for column in FEATURE_COLUMNS[entity_type] if column not in added_identifiers]
+    unchanged = " AND ".join(
+        [f"c.{column} IS NOT DISTINCT FROM s.{column}" for column in kept]
+        + [f"(s.{column} IS NULL OR s.{column} = c.{column})" for column in added_identifiers]
+    )
+    created = created_by_sfsync_sql(connection, entity_type, "c")
     connection.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE sfsync_changes AS
             SELECT coalesce(c.source_key, s.source_key) AS source_key,
                    CASE WHEN s.source_key IS NULL THEN 'new'
                         WHEN c.source_key IS NULL THEN 'removed'
-                        ELSE 'changed' END AS change
+                        ELSE 'changed' END AS change,
+                   NOT {full} AND CASE WHEN s.source_key IS NULL THEN {created}
+                                       WHEN c.source_key IS NULL THEN false
+                                       ELSE {unchanged} END AS relinked
             FROM {current} AS c FULL JOIN {stored} AS s USING (source_key)
             WHERE c.fingerprint IS DISTINCT FROM s.fingerprint
         """
     )
     if not full:
         connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE {DELTA} AS SELECT c.* FROM {current} AS c "
-            "JOIN sfsync_changes USING (source_key) WHERE change <> 'removed'"
+            f"""
+            CREATE OR REPLACE TEMP TABLE {DELTA} AS SELECT c.* FROM {current} AS c
+            JOIN sfsync_changes USING (source_key) WHERE change <> 'removed';
+            CREATE OR REPLACE TEMP TABLE {SCORED} AS SELECT d.* FROM {DELTA} AS d
+            SEMI JOIN sfsync_changes AS r ON r.source_key = d.source_key AND NOT r.relinked
+            """
         )
     return Counter(
-        dict(connection.execute("SELECT change, count(*) FROM sfsync_changes GROUP BY change").fetchall())
+        dict(
+            connection.execute(
+                "SELECT CASE WHEN relinked THEN 'relinked' ELSE change END, count(*) FROM sfsync_changes "
+                "GROUP BY ALL"
+            ).fetchall()
+        )
     )
 
 
 def _drop_links(connection: duckdb.DuckDBPyConnection, entity_type: EntityType) -> None:
-    """Remove the links of changed and removed records; they are scored again (or not at all)."""
+    """Remove the links of changed and removed records; they are scored again (or not at all). A relinked record
+    keeps its links: it can only gain some."""
     matches = matches_table(entity_type)
+    dropped = "SELECT source_key FROM sfsync_changes WHERE change <> 'new' AND NOT relinked"
     connection.execute(
-        f"""
-        DELETE FROM {matches} WHERE source_key_l IN (SELECT source_key FROM sfsync_changes WHERE change <> 'new')
-                                 OR source_key_r IN (SELECT source_key FROM sfsync_changes WHERE change <> 'new')
-        """
+        f"DELETE FROM {matches} WHERE source_key_l IN ({dropped}) OR source_key_r IN ({dropped})"
     )
 
 
@@ -240,7 +284,9 @@ def _store_links(
     model_links: pa.Table | None,
     run_id: str,
 ) -> tuple[int, dict[str, int]]:
-    """Insert the new links, one row per pair with every rule that found it; returns (pairs, pairs per rule)."""
+    """Insert the new links, one row per pair with every rule that found it (a relinked record's pair keeps the
+    rules that found it before, and is left alone if no rule is new); returns (pairs added, new findings per
+    rule)."""
     model_select = (
         f"SELECT source_key_l, source_key_r, '{MODEL_RULE}' AS rule, match_probability, match_weight, agreeing "
         "FROM sfsync_model_links"
@@ -256,22 +302,29 @@ def _store_links(
                 "agreeing": pa.array([], pa.list_(pa.string())),
             }
         )
+    matches = matches_table(entity_type)
     connection.register("sfsync_model_links", model_links)
     try:
         connection.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE sfsync_new_links AS
+            WITH found AS (
+                SELECT source_key_l, source_key_r, rule, 1.0 AS match_probability, NULL::DOUBLE AS match_weight,
+                       NULL::VARCHAR[] AS agreeing
+                FROM {deterministic}
+                UNION ALL {model_select}
+            ),
+            known AS (
+                SELECT m.source_key_l, m.source_key_r, unnest(string_split(m.rule, '+')) AS rule,
+                       m.match_probability, m.match_weight, m.agreeing
+                FROM {matches} AS m SEMI JOIN found USING (source_key_l, source_key_r)
+            )
             SELECT source_key_l, source_key_r,
                    string_agg(DISTINCT rule, '+' ORDER BY rule) AS rule,
                    max(match_probability) AS match_probability,
                    max(match_weight) AS match_weight,
                    max(agreeing) AS agreeing
-            FROM (
-                SELECT source_key_l, source_key_r, rule, 1.0 AS match_probability, NULL::DOUBLE AS match_weight,
-                       NULL::VARCHAR[] AS agreeing
-                FROM {deterministic}
-                UNION ALL {model_select}
-            )
+            FROM (SELECT * FROM found UNION ALL SELECT * FROM known)
             GROUP BY source_key_l, source_key_r
             """
         )
@@ -279,7 +332,17 @@ def _store_links(
         connection.unregister("sfsync_model_links")
     connection.execute(
         f"""
-        INSERT OR REPLACE INTO {matches_table(entity_type)}
+        DELETE FROM sfsync_new_links AS n USING {matches} AS m
+        WHERE m.source_key_l = n.source_key_l AND m.source_key_r = n.source_key_r AND m.rule = n.rule
+          AND m.match_probability = n.match_probability;
+        """
+    )
+    added = connection.execute(
+        f"SELECT count(*) FROM sfsync_new_links ANTI JOIN {matches} USING (source_key_l, source_key_r)"
+    ).fetchall()[0][0]
+    connection.execute(
+        f"""
+        INSERT OR REPLACE INTO {matches}
         SELECT *, ? AS matched_run_id, ? AS matched_at FROM sfsync_new_links
         """,
         [run_id, datetime.now(UTC)],
@@ -290,7 +353,7 @@ def _store_links(
             "GROUP BY rule ORDER BY rule"
         ).fetchall()
     )
-    return _count(connection, "sfsync_new_links"), by_rule
+    return added, by_rule
 
 
 def _store_features(
