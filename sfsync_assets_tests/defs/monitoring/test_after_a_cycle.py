@@ -1,9 +1,10 @@
-"""Monitoring after a real sync cycle of a small generated company.
+"""After a real sync cycle of a small generated company.
 
-Drift: none at first; ten records edited behind sfsync's back (two without moving SystemModstamp) are exactly
-what the next reconciliation reports; the following push puts back the fields the golden record owns, and the
-rest stays open for review. Health: with failures planted on top (a value Salesforce refuses, an org out of API
-calls), the report names every failure class with its count, and each class's query returns exactly its rows."""
+Unchanged: a second cycle with nothing changed in any source writes nothing to Salesforce. Drift: none at first;
+ten records edited behind sfsync's back (two without moving SystemModstamp) are exactly what the next
+reconciliation reports; the following push puts back the fields the golden record owns, and the rest stays open
+for review. Health: with failures planted on top (a value Salesforce refuses, an org out of API calls), the report
+names every failure class with its count, and each class's query returns exactly its rows."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from sfsync_assets.cycle import run_cycle
 from sfsync_assets.defs.monitoring.drift import THRESHOLD_CHECK
 from sfsync_assets.defs.monitoring.keys import DRIFT, SALESFORCE_RECONCILIATION, SYNC_HEALTH
 from sfsync_assets.defs.outbound.erp_writeback import erp_writebacks
-from sfsync_assets.defs.outbound.keys import golden_key, plan_key, push_key
+from sfsync_assets.defs.outbound.keys import consent_key, golden_key, plan_key, push_key
 from sfsync_assets.lib.emulator.process import EmulatorProcess
 from sfsync_assets.lib.reconcile import failure_classes as failure_class
 from sfsync_assets.lib.reconcile.drift import EDITED_IN_TARGET, FORMULA_CHANGE, REQUEUE, REVIEW
@@ -91,6 +92,55 @@ def _ledger(deployment: Deployment, target: str) -> list[tuple[str, str, dict]]:
         [target],
     )
     return [(golden_id, record_id, json.loads(values)) for golden_id, record_id, values in rows]
+
+
+TARGETS = ("account", "contact")
+PUSHES = [push_key("account"), push_key("contact"), consent_key("contact")]
+
+
+def _api_used(deployment: Deployment) -> int:
+    limits = deployment.emulator.admin.limits()["DailyApiRequests"]
+    return limits["Max"] - limits["Remaining"]
+
+
+def _metadata(deployment: Deployment, key: dg.AssetKey) -> tuple[str, dict]:
+    event = deployment.instance.get_latest_materialization_event(key)
+    assert event is not None and event.asset_materialization is not None
+    return event.run_id, {name: value.value for name, value in event.asset_materialization.metadata.items()}
+
+
+def test_a_cycle_with_nothing_changed_plans_and_sends_nothing(deployment: Deployment) -> None:
+    """What the first cycle wrote comes back through ingest: records it created (with the defaults Salesforce
+    gave the fields it did not send), records it adopted and stamped, refusals waiting in the dead letter. None of
+    that is a change: the second cycle sends no record, spends API calls only on its reads and retries no refusal
+    whose payload is still the one Salesforce refused."""
+    full_run, _ = _metadata(deployment, push_key("contact"))
+    refused_attempts = deployment.query("SELECT count(*), sum(attempts) FROM outbound.dead_letter")
+    time.sleep(load_salesforce_ingest_settings().window.settle_seconds + 0.5)
+    used_before = _api_used(deployment)
+
+    run_cycle(lambda line: None)
+
+    growth = _api_used(deployment) - used_before
+    run_id, _ = _metadata(deployment, push_key("contact"))
+    assert run_id != full_run
+    for key in PUSHES:
+        pushed_in, pushed = _metadata(deployment, key)
+        assert (pushed_in, pushed["pushed"], pushed["failed"], pushed["api_calls_used"]) == (run_id, 0, 0, 0)
+    for target in TARGETS:
+        plan_run, plan = _metadata(deployment, plan_key(target))
+        assert plan_run == run_id
+        ready = deployment.query(
+            "SELECT golden_id, reason, send::VARCHAR FROM outbound.plan WHERE target = ? AND NOT waiting_for_parent",
+            [target],
+        )
+        assert ready == [] and plan["changed"] == plan["adopt"] == plan["retry"] == 0
+    assert deployment.query(
+        "SELECT count(*) FROM outbound.audit WHERE run_id = ? AND target IN ('account', 'contact')", [run_id]
+    ) == [(0,)]
+    assert deployment.query("SELECT count(*), sum(attempts) FROM outbound.dead_letter") == refused_attempts
+    reads = deployment.query("SELECT sum(calls) FROM ops.api_calls WHERE run_id = ?", [run_id])[0][0]
+    assert 0 < growth == reads
 
 
 def test_drift_is_empty_after_a_cycle_and_reports_exactly_what_was_edited_in_salesforce(
