@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import duckdb
 import pandas as pd
-from common import comparison, cpu_seconds_of, markdown_table, peak_rss_mb_of, write_results
+from common import comparison, cpu_seconds_of, markdown_table, peak_rss_mb_of, rss_mb_of, write_results
 from identity_staging import stage_company
 
 from sfsync_assets.lib.generator.mutate import mutate_company
@@ -194,7 +194,7 @@ def _watch(process: subprocess.Popen, limits: Limits) -> dict[str, Any] | None:
     while process.poll() is None:
         elapsed = time.perf_counter() - started
         try:
-            rss, cpu = _current_rss_mb(process.pid), cpu_seconds_of(process.pid)
+            rss, cpu = rss_mb_of(process.pid), cpu_seconds_of(process.pid)
         except (FileNotFoundError, ProcessLookupError):  # exited between poll and read
             break
         if rss > limits.rss_mb or elapsed > limits.wall_s:
@@ -210,13 +210,6 @@ def _watch(process: subprocess.Popen, limits: Limits) -> dict[str, Any] | None:
             }
         time.sleep(0.5)
     return None
-
-
-def _current_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def _stage(company: Path, database: Path) -> None:

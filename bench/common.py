@@ -35,12 +35,22 @@ def measure(name: str) -> Iterator[Measurement]:
     result.cpu_s = round(time.process_time() - cpu, 3)
 
 
-def peak_rss_mb_of(pid: int) -> float:
-    """Peak resident memory of another process (VmHWM), in MiB."""
+def _status_mb(pid: int, key: str) -> float:
+    """A memory figure of a process's /proc status (kB there), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{key}:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def peak_rss_mb_of(pid: int) -> float:
+    """Peak resident memory of another process (VmHWM), in MiB."""
+    return _status_mb(pid, "VmHWM")
+
+
+def rss_mb_of(pid: int) -> float:
+    """Resident memory of another process now (VmRSS), in MiB."""
+    return _status_mb(pid, "VmRSS")
 
 
 def cpu_seconds_of(pid: int) -> float:
