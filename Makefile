@@ -7,7 +7,6 @@ STATE_DIR ?= data/emulator
 PORT ?= 8443
 CHAOS_SEEDS ?= 1 2 3
 # Test modules run in parallel, each module on one worker: most tests wait on a server (emulator, Dagster, browser).
-# The chaos suites run one test at a time: side by side, one failed once on Dagster run storage initialised twice.
 TEST_WORKERS ?= 2
 
 .PHONY: setup demo sync test bench emulator lock clean
@@ -35,7 +34,7 @@ test: setup
 	$(BIN)/ruff check .
 	DAGSTER_HOME= $(BIN)/dagster definitions validate -w workspace.yaml
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadscope -m "not chaos"
-	for seed in $(CHAOS_SEEDS); do SFSYNC_CHAOS_SEED=$$seed $(BIN)/pytest -q -m chaos || exit 1; done
+	for seed in $(CHAOS_SEEDS); do SFSYNC_CHAOS_SEED=$$seed $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadscope -m chaos || exit 1; done
 	$(BIN)/sfsync bench all --quick
 
 ## bench: run every benchmark at full size (JSON into bench/results/), then rewrite the README table

@@ -66,8 +66,14 @@ def process_environment(values: dict[str, str]) -> dict[str, str]:
 
 
 def prepare_dagster_home(environment: Mapping[str, str]) -> Path:
-    """The deployment's Dagster home, with the repository's instance settings (pools, run limits, no telemetry)."""
+    """The deployment's Dagster home, with the repository's instance settings (pools, run limits, no telemetry)
+    and its storage already created: two processes or threads opening a new home at once would both create the
+    SQLite run storage and its migration history ('more than one head')."""
+    import dagster as dg
+
     home = Path(environment["DAGSTER_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text(REPOSITORY_DAGSTER_YAML.read_text(encoding="utf-8"), encoding="utf-8")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        instance.get_runs(limit=1)
     return home
