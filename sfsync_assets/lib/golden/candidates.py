@@ -1,8 +1,9 @@
 """Candidate values: every non-empty value every source record offers for every golden field of its entity.
 
 One row per (golden id, field, source record), with what survivorship ranks by (system rank in the field's
-class, change time, deletion) and whether the value may win at all (`usable`): it passes the field's checks, its
-system is not ignored for the field, and the quality layer has not quarantined it.
+class, change time, deletion), whether the value is one the field takes at all (`passes`: its checks hold and its
+system is not ignored for the field) and whether it may win (`usable`: it passes and the quality layer has not
+quarantined it).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def build_candidates(
         CREATE OR REPLACE TEMP TABLE {CANDIDATES} AS
         WITH records AS ({records}),
         offered AS ({" UNION ALL ".join(selects)})
-        SELECT offered.* EXCLUDE (passes, staged_field),
+        SELECT offered.* EXCLUDE (staged_field),
                passes AND NOT {_quarantined_sql(connection, entity_type)} AS usable
         FROM offered
         """

@@ -1,8 +1,10 @@
 """Conflicts: two systems holding different values for the same field of the same entity.
 
-For every golden field that reports conflicts, each other system's own best value (its newest usable one) is
-compared with the golden value; where they differ, both sides are listed with their source records and change
-times, so a data steward can see which edit lost and fix it at the source. Values are compared as numbers when
+For every golden field that reports conflicts, each other system's own best value (its newest one that passes the
+field's checks) is compared with the golden value; where they differ, both sides are listed with their source
+records and change times, so a data steward can see which edit lost and fix it at the source. A value the quality
+layer repaired and quarantined (a phone that lost its trunk zero) cannot win, but it is still that system's edit:
+it is listed. Values are compared as numbers when
 both are numbers, otherwise case-, space- and accent-insensitively.
 """
 
@@ -49,7 +51,7 @@ def build_conflicts(
             SELECT * FROM (
                 SELECT *, row_number() OVER (PARTITION BY golden_id, field, system_group
                                              ORDER BY source_updated_at DESC NULLS LAST, source_key) AS n
-                FROM {CANDIDATES} WHERE usable AND NOT deleted AND field IN ({field_list}))
+                FROM {CANDIDATES} WHERE passes AND NOT deleted AND field IN ({field_list}))
             WHERE n = 1
         )
         SELECT ?, w.golden_id, w.field, w.value, w.source_system, w.source_key, w.source_updated_at,

@@ -206,3 +206,51 @@ def test_an_opt_out_in_any_system_wins_over_the_system_of_record(tmp_path) -> No
     assert consent_version(connection, "person", matrix) == before
     connection.execute("UPDATE golden.person SET DoNotCall = true")
     assert consent_version(connection, "person", matrix) != before
+
+
+def test_a_repaired_value_that_lost_is_still_listed_as_a_conflict(tmp_path) -> None:
+    """The ERP's phone lost its trunk zero and was repaired: it cannot win, but it is the ERP's own edit and
+    disagrees with Salesforce's, so a steward must see both."""
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    stage_rows(
+        connection,
+        "organization",
+        [
+            {
+                "source_key": "salesforce:Account:1",
+                "Name": "Initech AG",
+                "Phone": "+41441234567",
+                "ERP_Customer_Id__c": "100002",
+                "source_updated_at": "2026-01-01T00:00:00Z",
+            },
+            {
+                "source_key": "erp:customers:100002",
+                "Name": "Initech AG",
+                "Phone": "+41229999999",
+                "ERP_Customer_Id__c": "100002",
+                "source_updated_at": "2026-02-01T00:00:00Z",
+            },
+        ],
+    )
+    stage_rows(connection, "person", [])
+    repaired = QuarantinedRow(
+        "erp",
+        "customers",
+        "100002",
+        "phone",
+        "PHONE_LEADING_ZERO_LOST",
+        "lost trunk zero; restored as +41229999999",
+        source_key="erp:customers:100002",
+        canonical_field="organization.Phone",
+    )
+    quarantine(connection, [repaired], "test")
+    resolve_identities(connection, load_matching_settings(), "run-1")
+    matrix = load_system_of_record()
+    build_golden(connection, "organization", matrix, "run-1")
+    build_conflicts(connection, "organization", matrix, "run-1")
+
+    assert connection.execute("SELECT Phone FROM golden.organization").fetchall() == [("+41441234567",)]
+    assert connection.execute(
+        "SELECT golden_value, golden_source_key, other_value, other_source_key FROM golden.conflicts "
+        "WHERE field = 'Phone'"
+    ).fetchall() == [("+41441234567", "salesforce:Account:1", "+41229999999", "erp:customers:100002")]
