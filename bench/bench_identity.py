@@ -1,7 +1,7 @@
 """Identity resolution of person records: sfsync's full and incremental runs against plain Splink, same data.
 
 For each size a generated company is staged (`identity_staging.py`: straight from its files), then each step runs
-in its own process (so peak RSS is its own):
+in its own process (so peak RSS is its own; a run shorter than 30 s is made three times and the median reported):
 - sfsync full: deterministic rules + the shipped model over every record, clustering with stable ids;
 - sfsync incremental: the same warehouse after a day of business (`--mutate 2`): only new and changed records;
 - sfsync train: retraining the person model on the same records (done by hand, not per run);
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ PERSONS_PER_SCALE_UNIT = 0.252  # persons in a generated company per unit of its
 SEED = 5
 # Retraining is done by hand, not per run: its cost is shown at the sizes up to this one.
 TRAIN_MAX_PERSONS = 200_000
+SHORT_RUN_S, REPEATS = 30, 3
 COLUMNS = [
     "step",
     "persons",
@@ -94,7 +96,7 @@ def _sfsync_train(database: Path) -> dict[str, Any]:
     settings = load_matching_settings()
     with duckdb.connect(str(database)) as connection:
         features = compute_features(connection, "person", settings, NICKNAMES_FILE)
-        records = connection.sql(f"SELECT * FROM {features}").to_arrow_table()
+        records = connection.sql(f"SELECT * FROM {features.relation}").to_arrow_table()
     train_model(records, "person", settings.training)
     return {}
 
@@ -250,6 +252,16 @@ def _prepare(persons: int, work: Path) -> None:
     (work / "after.tmp.duckdb").rename(mutated_staged)
 
 
+def _median_of_short(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The run's figures; a run shorter than SHORT_RUN_S is made REPEATS times and the one with the median wall
+    time is reported (a second's run varies by a fifth from one try to the next on a shared machine)."""
+    first = run()
+    if first["wall_s"] >= SHORT_RUN_S:
+        return first
+    tries = sorted([first, *(run() for _ in range(REPEATS - 1))], key=lambda result: result["wall_s"])
+    return {**tries[len(tries) // 2], "tries": REPEATS}
+
+
 def bench_size(persons: int, work: Path, baseline_limits: Limits) -> list[dict[str, Any]]:
     _prepare(persons, work)
     company, mutated = work / "company", work / "mutated"
@@ -258,11 +270,20 @@ def bench_size(persons: int, work: Path, baseline_limits: Limits) -> list[dict[s
         staged_persons = connection.execute("SELECT count(*) FROM staged.person").fetchall()[0][0]
 
     rows = []
-    warehouse = work / "warehouse.duckdb"
-    shutil.copy(staged, warehouse)
-    rows.append({"step": "sfsync full", **_in_child("sfsync full", warehouse, company)})
+    warehouse, before_incremental = work / "warehouse.duckdb", work / "before-incremental.duckdb"
+
+    def full() -> dict[str, Any]:
+        shutil.copy(staged, warehouse)
+        return _in_child("sfsync full", warehouse, company)
+
+    def incremental() -> dict[str, Any]:
+        shutil.copy(before_incremental, warehouse)
+        return _in_child("sfsync incremental", warehouse, mutated)
+
+    rows.append({"step": "sfsync full", **_median_of_short(full)})
     _restage(warehouse, mutated_staged)
-    rows.append({"step": "sfsync incremental", **_in_child("sfsync incremental", warehouse, mutated)})
+    shutil.copy(warehouse, before_incremental)
+    rows.append({"step": "sfsync incremental", **_median_of_short(incremental)})
     if persons <= TRAIN_MAX_PERSONS:
         rows.append({"step": "sfsync train", **_in_child("sfsync train", staged, company)})
     rows.append({"step": "plain Splink", **_in_child("plain Splink", staged, company, baseline_limits)})

@@ -34,7 +34,7 @@ def match_model(
     for entity_type in ENTITY_TYPES:
         with duckdb.get_connection() as connection:
             features = compute_features(connection, entity_type, settings, NICKNAMES_FILE)
-            records = connection.sql(f"SELECT * FROM {features}").to_arrow_table()
+            records = connection.sql(f"SELECT * FROM {features.relation}").to_arrow_table()
         model = train_model(records, entity_type, settings.training)
         path = settings.model_path(entity_type, matching.models)
         save_model(model, path)

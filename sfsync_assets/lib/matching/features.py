@@ -12,6 +12,7 @@ changed, and the pools they belong to, and takes every other record's features a
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -69,6 +70,24 @@ NOT_FEATURE_INPUTS = ("ingest_run_id", "source_updated_at")
 SOURCE_HASHES = "sfsync_source_hashes"
 RECOMPUTE = "sfsync_recompute"
 FRESH = "sfsync_fresh_features"
+RECOMPUTED = "sfsync_recomputed_features"
+TOUCHED = "sfsync_touched_features"
+
+
+@dataclass(frozen=True)
+class CurrentFeatures:
+    """Where the current features of every staged record are read (`relation`), and, when earlier features were
+    reused, the table `touched` of the keys whose features may differ from the stored ones (recomputed or no
+    longer staged): every other record's features are the stored ones, unchanged."""
+
+    relation: str
+    touched: str | None = None
+
+    def drop(self, connection: duckdb.DuckDBPyConnection) -> None:
+        if self.touched is None:
+            connection.execute(f"DROP TABLE {self.relation}")
+            return
+        connection.execute(f"DROP VIEW {self.relation}; DROP TABLE {self.touched}; DROP TABLE {RECOMPUTED}")
 
 
 def compute_features(
@@ -77,12 +96,14 @@ def compute_features(
     settings: MatchingSettings,
     nicknames_file: Path,
     reuse: str | None = None,
-) -> str:
-    """Build the features of every staged record of `entity_type` into a temporary table; returns its name.
+) -> CurrentFeatures:
+    """Build the features of every staged record of `entity_type` into a temporary table.
 
     With `reuse` (a table of earlier features with their `source_hash`), only records whose source changed, and
     the records pooled with them, are computed again: at a million records the text folding costs seconds, a
-    run with 1 % changes should not pay it for the other 99 %."""
+    run with 1 % changes should not pay it for the other 99 %. The features are then a view over `reuse`
+    and the recomputed records, so the unchanged 99 % are not copied either (the view stays right while `reuse`
+    takes the recomputed records in: they are read from the recomputed table)."""
     install_text_functions(connection)
     install_nickname_groups(connection, nicknames_file)
     unpooled = _person_sql(settings) if entity_type == "person" else _organization_sql(settings)
@@ -92,7 +113,7 @@ def compute_features(
     )
     pool_keys = settings.entity(entity_type).pool_features_by
     if reuse is None:
-        fresh, kept = unpooled.replace("{source}", STAGED_TABLES[entity_type]), ""
+        fresh = unpooled.replace("{source}", STAGED_TABLES[entity_type])
     else:
         connection.execute(
             f"CREATE OR REPLACE TEMP TABLE {RECOMPUTE} AS SELECT source_key FROM {SOURCE_HASHES} AS h "
@@ -102,27 +123,36 @@ def compute_features(
         if pool_keys:
             _widen_to_pools(connection, entity_type, unpooled, reuse, pool_keys)
         fresh = f"SELECT * FROM {FRESH}"
-        kept = f"""
-            UNION ALL
-            SELECT {", ".join(FEATURE_COLUMNS[entity_type])}, r.source_hash, r.fingerprint
-            FROM {reuse} AS r SEMI JOIN {SOURCE_HASHES} AS h ON h.source_key = r.source_key
-            ANTI JOIN {RECOMPUTE} AS c ON c.source_key = r.source_key"""
     for key in pool_keys:
         fresh = _pooled_sql(fresh, entity_type, key)
     fingerprinted = ", ".join(FEATURE_COLUMNS[entity_type][1:])
-    table = f"sfsync_current_{entity_type}_features"
+    computed = f"sfsync_current_{entity_type}_features" if reuse is None else RECOMPUTED
     connection.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {table} AS
+        CREATE OR REPLACE TEMP TABLE {computed} AS
         SELECT p.*, h.source_hash, md5(concat_ws('|', {fingerprinted})) AS fingerprint
         FROM ({fresh}) AS p JOIN {SOURCE_HASHES} AS h USING (source_key)
-        {kept};
-        DROP TABLE {SOURCE_HASHES};
-        DROP TABLE IF EXISTS {RECOMPUTE};
-        DROP TABLE IF EXISTS {FRESH};
         """
     )
-    return table
+    if reuse is None:
+        connection.execute(f"DROP TABLE {SOURCE_HASHES}")
+        return CurrentFeatures(computed)
+    view = f"sfsync_current_{entity_type}_features_view"
+    connection.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {TOUCHED} AS
+            SELECT source_key FROM {RECOMPUTE}
+            UNION SELECT source_key FROM {reuse} ANTI JOIN {SOURCE_HASHES} USING (source_key);
+        CREATE OR REPLACE TEMP VIEW {view} AS
+            SELECT {", ".join(FEATURE_COLUMNS[entity_type])}, source_hash, fingerprint
+            FROM {reuse} ANTI JOIN {TOUCHED} USING (source_key)
+            UNION ALL SELECT * FROM {RECOMPUTED};
+        DROP TABLE {SOURCE_HASHES};
+        DROP TABLE {RECOMPUTE};
+        DROP TABLE {FRESH};
+        """
+    )
+    return CurrentFeatures(view, TOUCHED)
 
 
 def _source_hashes_sql(entity_type: EntityType, version: str) -> str:

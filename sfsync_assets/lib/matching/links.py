@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from ..config.files import config_version
 from .deterministic import deterministic_pairs
-from .features import FEATURE_COLUMNS, LINEAGE_FEATURES, compute_features
+from .features import FEATURE_COLUMNS, LINEAGE_FEATURES, CurrentFeatures, compute_features
 from .models import MODEL_COLUMNS
 from .scoring import blocking_rules, score_pairs
 from .settings import MATCHING_DIR, NICKNAMES_FILE, SETTINGS_FILE, EntityType, MatchingSettings
@@ -75,16 +75,19 @@ def update_links(
     version = model_version(settings, entity_type, model_dir)
     stored = features_table(entity_type)
     reusable = not full and _stored_features_match(connection, entity_type, version)
-    current = compute_features(
+    features = compute_features(
         connection, entity_type, settings, NICKNAMES_FILE, reuse=stored if reusable else None
     )
+    current = features.relation
     ensure_identity_tables(connection, entity_type, current)
     links_before = _count(connection, matches_table(entity_type))
     if not reusable:
         full = True
         _forget_links(connection, entity_type, current)
     rules = settings.entity(entity_type).deterministic_rules
-    changes = _changes(connection, entity_type, current, full, _added_identifiers(entity_type, rules))
+    changes = _changes(
+        connection, entity_type, current, features.touched, full, _added_identifiers(entity_type, rules)
+    )
     delta = current if full else DELTA
     _drop_links(connection, entity_type)
     det = deterministic_pairs(connection, rules, current, None if full else DELTA)
@@ -94,10 +97,10 @@ def update_links(
     scored = current if full else SCORED
     model_links = _model_links(connection, entity_type, settings, model_dir, current, scored, full)
     links_added, by_rule = _store_links(connection, entity_type, det, model_links, run_id)
-    _store_features(connection, entity_type, current, delta, run_id)
+    records = _count(connection, current)
+    _store_features(connection, entity_type, features, delta, run_id)
     _queue(connection, entity_type, run_id)
     links_total = _count(connection, matches_table(entity_type))
-    records = _count(connection, current)
     report = LinkReport(
         entity_type=entity_type,
         mode="full" if full else "incremental",
@@ -113,8 +116,9 @@ def update_links(
         links_by_rule=by_rule,
     )
     _log(connection, report, run_id)
+    features.drop(connection)
     connection.execute(
-        f"DROP TABLE {current}; DROP TABLE IF EXISTS {DELTA}; DROP TABLE IF EXISTS {SCORED}; "
+        f"DROP TABLE IF EXISTS {DELTA}; DROP TABLE IF EXISTS {SCORED}; "
         f"DROP TABLE sfsync_changes; DROP TABLE {det}; "
         "DROP TABLE sfsync_new_links; DROP TABLE IF EXISTS sfsync_known"
     )
@@ -176,13 +180,19 @@ def _changes(
     connection: duckdb.DuckDBPyConnection,
     entity_type: EntityType,
     current: str,
+    touched: str | None,
     full: bool,
     added_identifiers: list[str],
 ) -> Counter:
     """Fill the changes table (source_key, change, relinked) and, unless every record is scored (`full`), the
     delta table of the new and changed records' features and the scored table of those the model compares
-    again; count the scored new and changed records, the removed ones and the relinked ones."""
+    again; count the scored new and changed records, the removed ones and the relinked ones. With `touched`
+    (the keys whose features were recomputed or are gone), only those records are compared: every other
+    current record is its stored features."""
     stored = features_table(entity_type)
+    if touched is not None:
+        current = f"(SELECT * FROM {current} SEMI JOIN {touched} USING (source_key))"
+        stored = f"(SELECT * FROM {stored} SEMI JOIN {touched} USING (source_key))"
     kept = [column for column in FEATURE_COLUMNS[entity_type] if column not in added_identifiers]
     unchanged = " AND ".join(
         [f"c.{column} IS NOT DISTINCT FROM s.{column}" for column in kept]
@@ -357,18 +367,24 @@ def _store_links(
 
 
 def _store_features(
-    connection: duckdb.DuckDBPyConnection, entity_type: EntityType, current: str, delta: str, run_id: str
+    connection: duckdb.DuckDBPyConnection,
+    entity_type: EntityType,
+    features: CurrentFeatures,
+    delta: str,
+    run_id: str,
 ) -> None:
     """Store the features of the new and changed records, and the source hash of records whose source changed
     in ways the features ignore (so the next run does not compute them again)."""
     stored = features_table(entity_type)
     connection.execute(f"DELETE FROM {stored} WHERE source_key IN (SELECT source_key FROM sfsync_changes)")
     connection.execute(f"INSERT INTO {stored} SELECT *, ? FROM {delta}", [run_id])
-    if delta == current:  # a full run stored every record just now
+    if features.touched is None:  # a full run stored every record just now
         return
     connection.execute(
         f"""
-        UPDATE {stored} AS s SET source_hash = c.source_hash FROM {current} AS c
+        UPDATE {stored} AS s SET source_hash = c.source_hash
+        FROM (SELECT source_key, source_hash FROM {features.relation} SEMI JOIN {features.touched} USING (source_key))
+             AS c
         WHERE c.source_key = s.source_key AND c.source_hash <> s.source_hash
         """
     )

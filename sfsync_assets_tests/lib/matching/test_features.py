@@ -19,7 +19,7 @@ def connection():
 
 
 def features(connection: duckdb.DuckDBPyConnection, entity_type: str) -> dict[str, dict]:
-    table = compute_features(connection, entity_type, load_matching_settings(), NICKNAMES_FILE)
+    table = compute_features(connection, entity_type, load_matching_settings(), NICKNAMES_FILE).relation
     frame = connection.sql(f"SELECT * FROM {table}").df()
     return {row["source_key"]: row for row in frame.to_dict("records")}
 
@@ -115,7 +115,7 @@ def test_a_later_run_recomputes_only_changed_records_and_their_pools(
     account = {"source_key": "salesforce:Account:1", "Name": "Acme Ltd"}
     stage_rows(connection, "organization", [customer, address, account])
     first = compute_features(connection, "organization", settings, NICKNAMES_FILE)
-    connection.execute(f"CREATE TABLE stored AS SELECT * FROM {first}")
+    connection.execute(f"CREATE TABLE stored AS SELECT * FROM {first.relation}")
     # A stored value that recomputing would not give back: it survives only if the record is reused.
     connection.execute("UPDATE stored SET city = 'from the store' WHERE source_key = 'salesforce:Account:1'")
 
@@ -127,10 +127,13 @@ def test_a_later_run_recomputes_only_changed_records_and_their_pools(
     stage_rows(
         connection, "organization", [customer, {**address, "BillingPostalCode": "20095"}, restaged_account]
     )
-    table = compute_features(connection, "organization", settings, NICKNAMES_FILE, reuse="stored")
+    current = compute_features(connection, "organization", settings, NICKNAMES_FILE, reuse="stored")
     rows = {
-        row["source_key"]: row for row in connection.sql(f"SELECT * FROM {table}").df().to_dict("records")
+        row["source_key"]: row
+        for row in connection.sql(f"SELECT * FROM {current.relation}").df().to_dict("records")
     }
+    touched = {row[0] for row in connection.execute(f"SELECT source_key FROM {current.touched}").fetchall()}
+    assert touched == {"erp:addresses:7", "erp:customers:7"}
     assert rows["salesforce:Account:1"]["city"] == "from the store", "re-staged without a change: reused"
     assert rows["erp:addresses:7"]["postcode"] == "20095"
     assert rows["erp:customers:7"]["postcode"] == "20095", "its pool changed: recomputed"

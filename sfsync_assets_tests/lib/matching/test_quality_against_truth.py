@@ -45,7 +45,7 @@ def test_candidate_pairs_reach_99_percent_of_true_pairs(staged: Path, truth: dic
     blocking rules) connect its two records through records of the same true entity."""
     settings = load_matching_settings()
     with duckdb.connect(str(staged), read_only=True) as connection:
-        features = compute_features(connection, entity_type, settings, NICKNAMES_FILE)
+        features = compute_features(connection, entity_type, settings, NICKNAMES_FILE).relation
         rules = deterministic_pairs(connection, settings.entity(entity_type).deterministic_rules, features)
         selects = [f"SELECT source_key_l AS l, source_key_r AS r FROM {rules}"]
         for rule in model_settings(entity_type).blocking_rules_to_generate_predictions:

@@ -27,7 +27,7 @@ def test_a_retrained_model_is_saved_reloaded_and_rescores_everything(resolved: P
     shutil.copytree(MATCHING_DIR, model_dir)
     with duckdb.connect(str(copy_of(resolved, tmp_path))) as connection:
         features = compute_features(connection, "organization", settings, NICKNAMES_FILE)
-        records = connection.sql(f"SELECT * FROM {features}").to_arrow_table()
+        records = connection.sql(f"SELECT * FROM {features.relation}").to_arrow_table()
         model = train_model(records, "organization", settings.training)
         path = settings.model_path("organization", model_dir)
         save_model(model, path)
