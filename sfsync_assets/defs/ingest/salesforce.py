@@ -21,6 +21,7 @@ from ...lib.salesforce.ingest_settings import (
     load_salesforce_ingest_settings,
     table_name,
 )
+from ...lib.salesforce.integration_user import integration_user, record_integration_user
 from ...lib.salesforce.reader import OpenedWindow, SalesforceReader, Window, next_window
 from ...lib.salesforce.shapes import ObjectShape
 from ...lib.warehouse import sync_state
@@ -142,7 +143,9 @@ def salesforce_raw(
     reads: dict[str, ObjectRead] = {}
     try:
         with retry_transient_failures():
-            reader = SalesforceReader(salesforce.connect(governor), **SETTINGS.read.model_dump())
+            sf = salesforce.connect(governor)
+            writes_as = integration_user(sf)
+            reader = SalesforceReader(sf, **SETTINGS.read.model_dump())
             shapes = reader.describe(selected)
             if config.record_ids:
                 for name in selected:
@@ -183,6 +186,7 @@ def salesforce_raw(
                 )
             )
         with duckdb.get_connection() as connection:
+            record_integration_user(connection, writes_as, context.run_id)
             results = [
                 dg.MaterializeResult(
                     asset_key=load.asset_key,

@@ -79,6 +79,10 @@ class EmulatorAdmin:
     def expire_sessions(self) -> int:
         return self._call("POST", "/__admin__/sessions/expire")["expired"]
 
+    def session_for(self, user_id: str) -> str:
+        """A bearer token of another user of the org: what that person's own login would give."""
+        return self._call("POST", "/__admin__/sessions", {"user_id": user_id})["access_token"]
+
     def silent_update(self, object_name: str, record_id: str, values: dict[str, Any]) -> None:
         """Change fields without moving SystemModstamp, as a formula or roll-up recalculation does."""
         self._call("PATCH", f"/__admin__/records/{object_name}/{record_id}", values)

@@ -8,7 +8,7 @@ from starlette.types import Receive, Scope, Send
 from .bulk_jobs import BulkJobs
 from .faults import FaultPlan, Faults
 from .org import Org
-from .routes import admin, bulk2, composite, composite_request, login, query, rest, streaming
+from .routes import admin, bulk2, composite, composite_request, login, query, rest, streaming, userinfo
 
 
 class _TrailingSlashTolerant:
@@ -28,6 +28,7 @@ def create_app(org: Org, plan: FaultPlan | None = None) -> _TrailingSlashToleran
     app = Starlette(
         routes=[
             *login.routes(),
+            *userinfo.routes(),
             *query.routes(),
             *composite.routes(),
             *composite_request.routes(),

@@ -70,13 +70,14 @@ class SessionAuthority:
             "expires_at REAL NOT NULL)"
         )
 
-    def issue(self) -> str:
+    def issue(self, user_id: str | None = None) -> str:
+        """A new session of `user_id` (by default the integration user, the one whose password logs in)."""
         token = f"{self.credentials.organization_id[:15]}!AQ{secrets.token_urlsafe(72)}"
         expires = (self.store.clock() + SESSION_LIFETIME).timestamp()
         with self.store.lock:
             self.store.connection.execute(
                 "INSERT INTO _sessions (token, user_id, expires_at) VALUES (?, ?, ?)",
-                (token, self.credentials.user_id, expires),
+                (token, user_id or self.credentials.user_id, expires),
             )
         return token
 

@@ -16,6 +16,7 @@ from .context import FieldContext
 from .countries import to_iso2
 from .currency import RateTable
 from .findings import Finding, Outcome, Rejected, Rule
+from .integration_user_changes import IntegrationUserChanges
 from .source_types import read_value
 from .spec import FieldMapping, SourceMapping, TargetSpec
 from .transforms import CompiledStep
@@ -65,11 +66,13 @@ class SourceMapper:
         run_id: str,
         references: ReferenceKeys | None = None,
         rates: RateTable | None = None,
+        integration_user_changes: IntegrationUserChanges | None = None,
     ) -> None:
         self.spec = mapping.spec
         self.run_id = run_id
         self.references = references or {}
         self.rates = rates
+        self.integration_user_changes = integration_user_changes
         maps = self.spec.maps()
 
         def compiled(name: str, label: str, field_mapping: FieldMapping, canonical: bool = False) -> _Field:
@@ -79,6 +82,10 @@ class SourceMapper:
         source = self.spec.source
         updated_at = source.updated_at.source_field or ""
         self._updated_at = compiled("source_updated_at", updated_at, source.updated_at)
+        created_at = source.integration_user_changes.created_at if source.integration_user_changes else None
+        self._created_at = (
+            compiled("source_updated_at", created_at.source_field or "", created_at) if created_at else None
+        )
         self._checks = [
             compiled(check.source_field or "", check.source_field or "", check) for check in source.checks
         ]
@@ -115,7 +122,7 @@ class SourceMapper:
             "source_object": source.object,
             "source_id": source_id,
             "source_key": mapped.source_key,
-            "source_updated_at": self._value(self._updated_at, context, shared),
+            "source_updated_at": self._last_edit(mapped.source_key, context, shared),
             "is_deleted": bool(record.get(source.deleted)) if source.deleted else False,
             "ingest_run_id": self.run_id,
         }
@@ -131,6 +138,19 @@ class SourceMapper:
             mapped.rows[target.staged_as] = self._usable(target, row, findings)
             mapped.findings[target.staged_as] = findings
         return mapped
+
+    def _last_edit(self, source_key: str, context: FieldContext, findings: list[Finding]) -> Any:
+        """When someone other than sfsync last changed the record: its change time, unless sfsync's own user made
+        the last change; then the time staged before, or for a record not staged before, its creation time."""
+        changes, declared = self.integration_user_changes, self.spec.source.integration_user_changes
+        if (
+            changes is None
+            or declared is None
+            or not changes.made_by_integration_user(context.record.get(declared.last_modified_by))
+        ):
+            return self._value(self._updated_at, context, findings)
+        staged = changes.staged_updated_at.get(source_key)
+        return staged if staged is not None else self._value(self._created_at, context, findings)
 
     def _value(self, compiled: _Field, context: FieldContext, findings: list[Finding]) -> Any:
         """The field's canonical value, or None; every problem met on the way is appended to `findings`."""

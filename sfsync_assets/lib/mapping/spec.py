@@ -109,6 +109,27 @@ class RecordLineage(_Strict):
     byte_offset: Identifier | None = None
 
 
+class IntegrationUserChanges(_Strict):
+    """How to tell a change sfsync made as its own user from a person's edit, so the record's change time stays
+    the last edit by someone else: `{last_modified_by: last_modified_by_id, users_table:
+    raw_salesforce.integration_users, created_at: {from: created_date, type: timestamp}}`.
+
+    A record last modified by one of the users in `users_table` keeps the change time it was staged with before;
+    one not staged before takes `created_at` (the one time no later than any edit). Without `users_table` (no
+    ingest has recorded a user yet) every change counts as an edit.
+    """
+
+    last_modified_by: Identifier
+    users_table: RawTable
+    created_at: FieldMapping
+
+    @model_validator(mode="after")
+    def _reads_a_field(self) -> IntegrationUserChanges:
+        if self.created_at.source_field is None:
+            raise ValueError("created_at: needs `from`, the source field holding the record's creation time")
+        return self
+
+
 class SourceSpec(_Strict):
     """Where a source object's records are and how the source writes its values."""
 
@@ -117,6 +138,7 @@ class SourceSpec(_Strict):
     table: RawTable
     id: Identifier
     updated_at: FieldMapping
+    integration_user_changes: IntegrationUserChanges | None = None
     deleted: Identifier | None = None
     where: str | None = None
     latest_by: Identifier | None = Field(
@@ -264,6 +286,13 @@ class MappingSpec(_Strict):
     def field_mappings(self) -> list[tuple[str, FieldMapping]]:
         """Every field mapping with the key that locates it in the file."""
         found = [("source.updated_at", self.source.updated_at)]
+        if self.source.integration_user_changes is not None:
+            found.append(
+                (
+                    "source.integration_user_changes.created_at",
+                    self.source.integration_user_changes.created_at,
+                )
+            )
         found += [(f"source.checks[{index}]", mapping) for index, mapping in enumerate(self.source.checks)]
         for index, target in enumerate(self.targets):
             found += [(f"targets[{index}].fields.{name}", mapping) for name, mapping in target.fields.items()]

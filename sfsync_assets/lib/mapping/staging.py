@@ -21,6 +21,7 @@ from ..quality.violations import Violation, row_violations
 from ..warehouse.quarantine import QuarantinedRow, quarantine, resolve_missing
 from .engine import MappedRecord, SourceMapper
 from .findings import Finding, Outcome, Rule
+from .integration_user_changes import load_integration_user_changes
 from .raw_records import load_rates, read_records, reference_keys
 from .spec import LINEAGE_NAMES, SourceMapping, TargetSpec
 from .staged_tables import replace_table, row_count, staged_table
@@ -69,6 +70,7 @@ def stage_source(
         run_id,
         reference_keys(connection, mapping),
         load_rates(connection, mapping.path.name) if mapping.uses_rates else None,
+        load_integration_user_changes(connection, mapping),
     )
     mapped = [mapper.map(record) for record in records]
     connection.execute("BEGIN TRANSACTION")

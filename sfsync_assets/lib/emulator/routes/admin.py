@@ -1,9 +1,10 @@
 """Emulator administration, outside `/services` so no real client reaches it by accident.
 
 Seeding (which, unlike the API, accepts system fields such as `CreatedDate` and `SystemModstamp`, so generated
-history looks real), reset, limits, session expiry, silent field changes (a formula or roll-up whose value moves
-without `SystemModstamp`) and picklist edits (an admin changing the org's setup while it runs). Every call needs
-the org's admin key in `X-Emulator-Admin-Key`.
+history looks real), reset, limits, session expiry, sessions of users other than the integration user (people
+editing records), silent field changes (a formula or roll-up whose value moves without `SystemModstamp`) and
+picklist edits (an admin changing the org's setup while it runs). Every call needs the org's admin key in
+`X-Emulator-Admin-Key`.
 """
 
 from __future__ import annotations
@@ -108,6 +109,18 @@ def expire_sessions(org: Org, request: Request, payload: Any) -> dict[str, Any]:
     return {"expired": org.sessions.expire_all()}
 
 
+def user_session(org: Org, request: Request, payload: Any) -> dict[str, Any]:
+    """A session of another user of the org (`{"user_id": "005..."}`), so a test can edit records as a person
+    rather than as the integration user."""
+    user_id = payload.get("user_id") if isinstance(payload, dict) else None
+    user = org.store.get(org.schema.object("User"), user_id) if isinstance(user_id, str) else None
+    if user is None:
+        raise SalesforceApiError(
+            400, "INVALID_USER", f'expected {{"user_id": ...}} of a User, got {payload!r}'
+        )
+    return {"access_token": org.sessions.issue(user["Id"]), "user_id": user["Id"]}
+
+
 def silent_update(org: Org, request: Request, values: Any) -> dict[str, Any]:
     obj = org.store.object(request.path_params["object"])
     if not isinstance(values, dict):
@@ -157,6 +170,7 @@ def routes() -> list[Route]:
         Route("/__admin__/faults", admin_endpoint(faults), methods=["GET", "PUT"]),
         Route("/__admin__/limits", admin_endpoint(limits), methods=["GET", "PUT"]),
         Route("/__admin__/sessions/expire", admin_endpoint(expire_sessions), methods=["POST"]),
+        Route("/__admin__/sessions", admin_endpoint(user_session), methods=["POST"]),
         Route("/__admin__/records/{object}/{record_id}", admin_endpoint(silent_update), methods=["PATCH"]),
         Route("/__admin__/picklists/{object}/{field}", admin_endpoint(picklist_values), methods=["PUT"]),
     ]
