@@ -39,9 +39,8 @@ from common import comparison, cpu_seconds_of, markdown_table, peak_rss_mb_of, w
 
 from sfsync_assets.defs.ingest.salesforce import SETTINGS as SALESFORCE_INGEST
 from sfsync_assets.lib.emulator.process import EmulatorProcess
-from sfsync_assets.lib.generator.mutate import SalesforceTarget, mutate_company
-from sfsync_assets.lib.generator.salesforce_session import emulator_session
-from sfsync_assets.lib.generator.seed_loader import admin_for
+from sfsync_assets.lib.generator.mutate import mutate_company
+from sfsync_assets.lib.generator.salesforce_session import people_target
 from sfsync_assets.lib.runtime.environment import emulator_environment, prepare_dagster_home, write_env_file
 from sfsync_assets.lib.runtime.seeding import ensure_company
 
@@ -320,9 +319,7 @@ def main() -> None:
             rows = measured_cycle(FULL, env_file, child_environment, emulator)
             if not args.quick:  # the smoke run keeps to the two cycles it compares
                 rows += measured_cycle(UNCHANGED, env_file, child_environment, emulator)
-            target = SalesforceTarget(
-                api=emulator_session(emulator.state_dir), admin=admin_for(None, emulator.state_dir)
-            )
+            target = people_target(emulator.state_dir)
             day = mutate_company(company, CHANGED_PERCENT, seed=args.seed + 1, erp_url=erp_url, target=target)
             rows += measured_cycle(CHANGED, env_file, child_environment, emulator)
             emulator_peak = peak_rss_mb_of(emulator.process.pid)

@@ -166,15 +166,14 @@ def _mutate(
     erp_url: str | None,
     erp_schema: str | None,
 ) -> None:
-    from .mutate import SalesforceTarget, mutate_company
+    from .mutate import mutate_company
 
     target = None
     if emulator is not None:
-        from .salesforce_session import emulator_session
-        from .seed_loader import admin_for
+        from .salesforce_session import people_target
 
         url, state_dir = emulator
-        target = SalesforceTarget(api=emulator_session(state_dir, url), admin=admin_for(url, state_dir))
+        target = people_target(state_dir, url)
     mutate_company(
         out_dir, pct, seed, erp_url=erp_url, erp_schema=erp_schema, target=target, progress=click.echo
     )

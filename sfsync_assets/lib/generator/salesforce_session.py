@@ -1,7 +1,9 @@
-"""Log in to the emulator as its integration user would: simple-salesforce with the org's own credentials.
+"""Sessions of the emulator for `--mutate`: the org's people, editing through the normal API.
 
 `--mutate` changes Salesforce through the normal API (validation, duplicate rules, SystemModstamp), never
 through the admin endpoints, because that is how the changes the product must notice are made in a real org.
+The changes are made as one of the org's people, not as its integration user: sfsync takes a change made as the
+user it logs in as for its own write, which is no edit.
 """
 
 from __future__ import annotations
@@ -13,9 +15,16 @@ from simple_salesforce.exceptions import SalesforceError
 
 from sfsync_assets.lib.emulator.auth import OrgCredentials
 from sfsync_assets.lib.emulator.server import ServerInfo
-from sfsync_assets.lib.salesforce.connection import ConnectionSettings, connect
+from sfsync_assets.lib.salesforce.connection import (
+    DEFAULT_API_VERSION,
+    ConnectionSettings,
+    connect,
+    http_session,
+)
 
 from .errors import SalesforceLoadError
+from .mutate import SalesforceTarget
+from .seed_loader import admin_for
 
 
 def emulator_session(state_dir: Path, base_url: str | None = None) -> Salesforce:
@@ -40,3 +49,24 @@ def emulator_session(state_dir: Path, base_url: str | None = None) -> Salesforce
         return connect(settings)
     except SalesforceError as error:
         raise SalesforceLoadError(f"login to the emulator at {url} failed: {error}") from error
+
+
+def people_target(state_dir: Path, base_url: str | None = None) -> SalesforceTarget:
+    """Where a day of business goes: the API as one of the org's people (the first user who is not the
+    integration user), and the admin API for formulas."""
+    integration = emulator_session(state_dir, base_url)
+    own_id = OrgCredentials.load(state_dir).user_id
+    people = integration.query(f"SELECT Id FROM User WHERE Id != '{own_id}' ORDER BY Id LIMIT 1")["records"]
+    if not people:
+        raise SalesforceLoadError(
+            f"the emulator of {state_dir} has no user besides the integration user: load the company's Users first"
+        )
+    info = ServerInfo.load(state_dir)
+    admin = admin_for(base_url, state_dir)
+    person = Salesforce(
+        instance_url=(base_url or info.base_url).rstrip("/"),
+        session_id=admin.session_for(people[0]["Id"]),
+        session=http_session(info.ca_file, client_id="sfsync-generator"),
+        version=DEFAULT_API_VERSION,
+    )
+    return SalesforceTarget(api=person, admin=admin)

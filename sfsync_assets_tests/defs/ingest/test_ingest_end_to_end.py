@@ -22,9 +22,8 @@ from sfsync_assets.defs.ingest import erp as erp_ingest
 from sfsync_assets.defs.ingest import salesforce as sf_ingest
 from sfsync_assets.defs.salesforce_resource import SalesforceResource
 from sfsync_assets.lib.emulator.process import EmulatorProcess
-from sfsync_assets.lib.generator.mutate import SalesforceTarget, mutate_company
-from sfsync_assets.lib.generator.salesforce_session import emulator_session
-from sfsync_assets.lib.generator.seed_loader import admin_for
+from sfsync_assets.lib.generator.mutate import mutate_company
+from sfsync_assets.lib.generator.salesforce_session import people_target
 from sfsync_assets.lib.runtime.seeding import ensure_company
 
 SCALE = int(os.environ.get("SFSYNC_E2E_SCALE", "10000"))
@@ -110,10 +109,7 @@ def test_full_then_incremental_load_equals_the_sources(
     _erp_matches(erp_url, warehouse)
     full_reads = sum(m.get("rows_read", 0) for m in first.values())
 
-    target = SalesforceTarget(
-        api=emulator_session(fresh_emulator.state_dir), admin=admin_for(None, fresh_emulator.state_dir)
-    )
-    mutate_company(company, 1.0, seed=3, erp_url=erp_url, target=target)
+    mutate_company(company, 1.0, seed=3, erp_url=erp_url, target=people_target(fresh_emulator.state_dir))
     time.sleep(sf_ingest.SETTINGS.window.settle_seconds + 0.5)
 
     second = _run(fresh_emulator, warehouse, erp_url)

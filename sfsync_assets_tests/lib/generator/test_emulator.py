@@ -10,10 +10,10 @@ from typing import Any
 from simple_salesforce import Salesforce
 
 from sfsync_assets.lib.emulator.process import EmulatorProcess
-from sfsync_assets.lib.generator.mutate import SalesforceTarget, mutate_company
+from sfsync_assets.lib.generator.mutate import mutate_company
 from sfsync_assets.lib.generator.pipeline import GenerateConfig, generate_company, org_schema
 from sfsync_assets.lib.generator.salesforce_org import OBJECTS
-from sfsync_assets.lib.generator.salesforce_session import emulator_session
+from sfsync_assets.lib.generator.salesforce_session import emulator_session, people_target
 from sfsync_assets.lib.generator.seed_loader import seed_org
 
 from .conftest import read_jsonl
@@ -69,8 +69,8 @@ def test_a_day_of_business_goes_through_the_api(fresh_emulator: EmulatorProcess,
     out_dir = tmp_path / "company"
     generate_company(GenerateConfig(out_dir=out_dir, scale=3_000, seed=32))
     seed_org(out_dir, fresh_emulator.admin, org_schema())
-    sf = emulator_session(fresh_emulator.state_dir)
-    entry = mutate_company(out_dir, 5.0, seed=3, target=SalesforceTarget(api=sf, admin=fresh_emulator.admin))
+    target = people_target(fresh_emulator.state_dir)
+    entry = mutate_company(out_dir, 5.0, seed=3, target=target)
     assert entry["salesforce_api"] and entry["actions"]["salesforce.update"] > 0
     with open(out_dir / "truth" / "mutations.csv", encoding="utf-8", newline="") as handle:
         changes = [c for c in csv.DictReader(handle) if c["system"] == "salesforce"]
@@ -84,10 +84,14 @@ def test_a_day_of_business_goes_through_the_api(fresh_emulator: EmulatorProcess,
             continue
         record = current[change["object"]][change["source_key"]]
         field = change["field"]
-        answer = fetch(sf, change["object"], f"{field}, SystemModstamp", [record["Id"]])[record["Id"]]
-        assert str(answer[field]) == change["value"]
+        answer = fetch(
+            target.api, change["object"], f"{field}, SystemModstamp, LastModifiedById", [record["Id"]]
+        )
+        assert str(answer[record["Id"]][field]) == change["value"]
         if change["action"] == "silent_update":
-            assert answer["SystemModstamp"] == record["SystemModstamp"]
+            assert answer[record["Id"]]["SystemModstamp"] == record["SystemModstamp"]
+        else:  # people make a day's edits, not the integration user sfsync logs in as
+            assert answer[record["Id"]]["LastModifiedById"] != fresh_emulator.credentials.user_id
     created = [c for c in changes if c["action"] == "create"]
     assert created and all(current["Lead"][c["source_key"]]["Id"].startswith("00Q") for c in created)
     assert deleted

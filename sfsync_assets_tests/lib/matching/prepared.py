@@ -25,9 +25,9 @@ from sfsync_assets.defs.quality.staged import STAGED_ASSETS
 from sfsync_assets.defs.quality.unions import UNION_ASSETS
 from sfsync_assets.lib.canonical.model import ORGANIZATION, PERSON, create_table_sql
 from sfsync_assets.lib.emulator.process import EmulatorProcess
-from sfsync_assets.lib.generator.mutate import SalesforceTarget, mutate_company
+from sfsync_assets.lib.generator.mutate import mutate_company
 from sfsync_assets.lib.generator.pipeline import org_schema
-from sfsync_assets.lib.generator.salesforce_session import emulator_session
+from sfsync_assets.lib.generator.salesforce_session import people_target
 from sfsync_assets.lib.generator.seed_loader import seed_org
 from sfsync_assets.lib.golden.matrix import load_system_of_record
 from sfsync_assets.lib.golden.survivorship import build_golden
@@ -63,8 +63,7 @@ def a_day_later(company: Path, warehouse: Path, root: Path) -> Path:
     with pytest.MonkeyPatch.context() as patch, EmulatorProcess(root / "org") as emulator:
         patch.setenv("DLT_DATA_DIR", str(root / "dlt"))
         seed_org(mutated, emulator.admin, org_schema())
-        target = SalesforceTarget(api=emulator_session(emulator.state_dir), admin=emulator.admin)
-        mutate_company(mutated, 2.0, seed=1, target=target)
+        mutate_company(mutated, 2.0, seed=1, target=people_target(emulator.state_dir))
         time.sleep(SALESFORCE_SETTINGS.window.settle_seconds + 0.5)  # changes younger than that are not read
         result = dg.materialize(
             [salesforce_raw],
