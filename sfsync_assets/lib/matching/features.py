@@ -97,7 +97,7 @@ def compute_features(
     nicknames_file: Path,
     reuse: str | None = None,
 ) -> CurrentFeatures:
-    """Build the features of every staged record of `entity_type` into a temporary table.
+    """Build the features of every staged record of `entity_type` (a temporary table); returns where to read them.
 
     With `reuse` (a table of earlier features with their `source_hash`), only records whose source changed, and
     the records pooled with them, are computed again: at a million records the text folding costs seconds, a
