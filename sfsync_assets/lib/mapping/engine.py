@@ -16,7 +16,7 @@ from .context import FieldContext
 from .countries import to_iso2
 from .currency import RateTable
 from .findings import Finding, Outcome, Rejected, Rule
-from .integration_user_changes import IntegrationUserChanges
+from .integration_user_changes import OwnWrites
 from .source_types import read_value
 from .spec import FieldMapping, SourceMapping, TargetSpec
 from .transforms import CompiledStep
@@ -66,7 +66,7 @@ class SourceMapper:
         run_id: str,
         references: ReferenceKeys | None = None,
         rates: RateTable | None = None,
-        integration_user_changes: IntegrationUserChanges | None = None,
+        integration_user_changes: OwnWrites | None = None,
     ) -> None:
         self.spec = mapping.spec
         self.run_id = run_id

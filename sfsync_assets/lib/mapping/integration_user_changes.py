@@ -19,7 +19,9 @@ from .staged_tables import staged_table
 
 
 @dataclass(frozen=True)
-class IntegrationUserChanges:
+class OwnWrites:
+    """The users sfsync writes as, and each record's change time as staged before this run (by source_key)."""
+
     user_ids: frozenset[str]
     staged_updated_at: dict[str, datetime]  # by source_key, as staged before this run
 
@@ -27,9 +29,7 @@ class IntegrationUserChanges:
         return modified_by is not None and str(modified_by) in self.user_ids
 
 
-def load_integration_user_changes(
-    connection: DuckDBPyConnection, mapping: SourceMapping
-) -> IntegrationUserChanges | None:
+def load_integration_user_changes(connection: DuckDBPyConnection, mapping: SourceMapping) -> OwnWrites | None:
     """None when the mapping does not ask for it or no ingest has recorded a user yet: every change is an edit."""
     spec = mapping.spec.source.integration_user_changes
     if spec is None or not table_exists(connection, spec.users_table):
@@ -46,4 +46,4 @@ def load_integration_user_changes(
             ).fetchall()
             for source_key, updated_at in rows:
                 staged.setdefault(source_key, updated_at)
-    return IntegrationUserChanges(user_ids, staged)
+    return OwnWrites(user_ids, staged)
