@@ -5,8 +5,10 @@ whether a retry can help, attempts, first and last failure. Records of a request
 Bulk job whose answer was lost, are here too, under the request's error. Records in it are still planned (the
 ledger does not hold their golden values), so a push retries them; a confirmed write resolves the row, and a
 golden record that no longer needs writing (its values went back to what Salesforce holds) supersedes it. A
-refusal no retry can fix (a duplicate rule, a missing required field) waits until its payload changes: the same
-payload again would only be refused again.
+refusal no retry can fix (a duplicate rule, a missing required field) waits until its payload changes, since the
+same payload would only be refused again, or until it has waited `refused_retry_after_hours`: a fix made in
+Salesforce alone (the duplicate merged, a validation rule relaxed) then gets it through, at the cost of one write
+per held record that often.
 """
 
 from __future__ import annotations
@@ -112,11 +114,14 @@ def open_failures(connection: duckdb.DuckDBPyConnection, target: str) -> dict[st
     return {golden_id: OpenFailure(code, retriable) for golden_id, code, retriable in rows}
 
 
-def unfixable_payloads(connection: duckdb.DuckDBPyConnection, target: str) -> dict[str, Any]:
-    """Golden id -> the payload last refused, of open rows whose refusal no retry can fix."""
+def unfixable_payloads(
+    connection: duckdb.DuckDBPyConnection, target: str, held_since: datetime
+) -> dict[str, Any]:
+    """Golden id -> the payload last refused, of open rows whose refusal no retry can fix, refused after
+    `held_since` (older refusals are sent again: something in Salesforce may have changed)."""
     rows = connection.execute(
         "SELECT golden_id, payload::VARCHAR FROM outbound.dead_letter WHERE target = ? AND NOT resolved "
-        "AND NOT retriable",
-        [target],
+        "AND NOT retriable AND last_failed_at > ?",
+        [target, held_since],
     ).fetchall()
     return {golden_id: json.loads(payload) for golden_id, payload in rows}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,9 @@ def plan(
             read.records, fields, owned, parent_field, state, known_only=scope.only_fields is not None
         )
     )
-    refused, codec = dead_letter.unfixable_payloads(connection, scope.target), PayloadCodec(target)
+    held_since = datetime.now(UTC) - timedelta(hours=settings.salesforce.refused_retry_after_hours)
+    refused = dead_letter.unfixable_payloads(connection, scope.target, held_since)
+    codec = PayloadCodec(target)
     awaiting_fix = {
         p.write.golden_id
         for p in writes

@@ -78,6 +78,7 @@ class SalesforceWriteSettings(BaseModel):
     retry: RetrySettings = RetrySettings()
     circuit_breaker_failures: int = Field(8, ge=1)
     resume_after_seconds: int = Field(900, ge=0)
+    refused_retry_after_hours: float = Field(24.0, ge=0)
     budget: BudgetSettings = BudgetSettings()
 
 

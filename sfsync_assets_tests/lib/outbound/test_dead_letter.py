@@ -80,3 +80,39 @@ def test_a_duplicate_rule_refusal_is_superseded_when_the_golden_value_goes_back(
         "SELECT resolution FROM outbound.dead_letter WHERE golden_id = ?", [clashing]
     )
     assert resolution.fetchall() == [("superseded",)]
+
+
+def test_a_duplicate_fixed_in_salesforce_alone_goes_through_once_the_hold_ends(
+    emulator: EmulatorProcess, warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    world = GoldenWorld.create(warehouse, organizations=1, persons=3)
+    system_of_record = write_system_of_record(tmp_path)
+    settings = fast_settings()
+    for target in ("account", "contact"):
+        run_push(warehouse, emulator, settings, target, system_of_record)
+    clashing, other = world.person_id(1), world.person_id(0)
+    taken = f"{world.prefix}.0@example.com"
+    world.update("person", "Email", taken, [clashing])
+    assert run_push(warehouse, emulator, settings, "contact", system_of_record).report.failed == {clashing}
+
+    # Someone frees the address in Salesforce; the golden values do not change.
+    sf = emulator.salesforce()
+    (holder,) = salesforce_records(sf, "Contact", world.prefix, ["Email"])[other]
+    sf.Contact.update(holder["Id"], {"Email": f"{world.prefix}.renamed@example.com"})
+    held = run_push(warehouse, emulator, settings, "contact", system_of_record)
+    assert (held.planned, held.awaiting_fix, held.api_calls_used) == (0, 1, 0)
+
+    hours = settings.salesforce.refused_retry_after_hours
+    warehouse.execute(
+        f"UPDATE outbound.dead_letter SET last_failed_at = last_failed_at - INTERVAL {hours + 1} HOUR "
+        "WHERE golden_id = ?",
+        [clashing],
+    )
+    retried = run_push(warehouse, emulator, settings, "contact", system_of_record)
+
+    assert (retried.planned, retried.report.failed, retried.dead_letter_open) == (1, set(), 0)
+    resolution = warehouse.execute(
+        "SELECT resolution FROM outbound.dead_letter WHERE golden_id = ?", [clashing]
+    )
+    assert resolution.fetchall() == [("pushed",)]
+    assert salesforce_records(sf, "Contact", world.prefix, ["Email"])[clashing][0]["Email"] == taken
