@@ -29,10 +29,11 @@ from .settings import OutboundSettings
 from .tables import ensure_tables
 
 ERP_CLIENT_ID = "sfsync"
+ERP_TARGET_PREFIX = "erp:"  # ledger, audit and dead-letter rows of ERP targets; the others are Salesforce's
 
 
 def ledger_target(name: str) -> str:
-    return f"erp:{name}"
+    return f"{ERP_TARGET_PREFIX}{name}"
 
 
 @dataclass

@@ -18,6 +18,7 @@ import duckdb
 from ..golden.survivorship import GOLDEN_TABLES
 from ..mapping.raw_records import table_exists
 from ..matching.store import GOLDEN_IDS, XREF
+from ..outbound.erp_push import ERP_TARGET_PREFIX
 from .hashing import IdentifierHasher
 
 STAGED_PERSON = "staged.person"
@@ -107,8 +108,12 @@ def find_person(
     _add_emails(
         person, [row[0] for row in _where_in(connection, golden, "Email", "golden_id", person.golden_ids)]
     )
+    salesforce_targets = f"AND NOT starts_with(target, '{ERP_TARGET_PREFIX}')"
     person.salesforce_ids |= {
-        row[0] for row in _where_in(connection, LEDGER, "record_id", "golden_id", person.golden_ids)
+        row[0]
+        for row in _where_in(
+            connection, LEDGER, "record_id", "golden_id", person.golden_ids, salesforce_targets
+        )
     }
     return person
 

@@ -38,15 +38,24 @@ def _customers(database: ErpDatabase, count: int) -> None:
     )
 
 
-def _link(connection: duckdb.DuckDBPyConnection, golden_to_customer: dict[str, int]) -> None:
+def _link(
+    connection: duckdb.DuckDBPyConnection,
+    golden_to_row: dict[str, int],
+    entity: str = "organization",
+    table: str = "customers",
+) -> None:
+    """identity.xref rows saying that ERP row `golden_to_row[golden_id]` of `table` is a source of the entity."""
     connection.execute("CREATE SCHEMA IF NOT EXISTS identity")
     connection.execute(
         "CREATE TABLE identity.xref (entity_type VARCHAR, source_key VARCHAR, source_system VARCHAR, "
         "source_object VARCHAR, source_id VARCHAR, golden_id VARCHAR, is_active BOOLEAN)"
     )
     connection.executemany(
-        "INSERT INTO identity.xref VALUES ('organization', ?, 'erp', 'customers', ?, ?, true)",
-        [(f"erp:customers:{c}", str(c), golden_id) for golden_id, c in golden_to_customer.items()],
+        "INSERT INTO identity.xref VALUES (?, ?, 'erp', ?, ?, ?, true)",
+        [
+            (entity, f"erp:{table}:{row}", table, str(row), golden_id)
+            for golden_id, row in golden_to_row.items()
+        ],
     )
 
 
@@ -122,4 +131,43 @@ def test_golden_values_the_erp_does_not_own_are_written_once_and_then_only_when_
         [TARGET],
     ).fetchall()
     assert audit == [("100", "Website"), ("101", "Website"), ("101", "Website")]
+    connection.close()
+
+
+def test_an_opt_out_recorded_anywhere_reaches_the_erp_contact_without_looking_like_an_erp_edit(
+    erp: ErpDatabase,  # noqa: F811 (the imported fixture)
+    tmp_path: Path,
+) -> None:
+    matrix = write_system_of_record(tmp_path)
+    settings = load_outbound_settings()
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    world = GoldenWorld.create(connection, organizations=1, persons=2)
+    world.update("person", "HasOptedOutOfEmail", True, [world.person_id(0)])
+    world.update("person", "HasOptedOutOfEmail", False, [world.person_id(1)])
+    edited = datetime(2025, 1, 1)
+    erp.insert(
+        "customer_contacts",
+        [
+            {"contact_id": 500 + n, "customer_id": 100, "email_opt_out": False, "updated_at": edited}
+            for n in range(2)
+        ],
+    )
+    _link(connection, {world.person_id(0): 500, world.person_id(1): 501}, "person", "customer_contacts")
+
+    def push():
+        return push_to_erp(connection, settings, "contact", erp.engine, erp.schema, "run", matrix)
+
+    first = push()
+    table = erp.table("customer_contacts")
+    with erp.engine.connect() as reading:
+        rows = dict(
+            (row[0], (row[1], row[2]))
+            for row in reading.execute(
+                sa.select(table.c.contact_id, table.c.email_opt_out, table.c.updated_at)
+            )
+        )
+
+    assert (first.planned, first.written, first.refused) == (2, 2, 0)
+    assert rows == {500: (True, edited), 501: (False, edited)}
+    assert (push().planned, push().written) == (0, 0)
     connection.close()
