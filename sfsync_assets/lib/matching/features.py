@@ -78,16 +78,20 @@ TOUCHED = "sfsync_touched_features"
 class CurrentFeatures:
     """Where the current features of every staged record are read (`relation`), and, when earlier features were
     reused, the table `touched` of the keys whose features may differ from the stored ones (recomputed or no
-    longer staged): every other record's features are the stored ones, unchanged."""
+    longer staged) and the table `recomputed` of those still staged, with their current features: every other
+    record's features are the stored ones, unchanged."""
 
     relation: str
     touched: str | None = None
+    recomputed: str | None = None
 
     def drop(self, connection: duckdb.DuckDBPyConnection) -> None:
         if self.touched is None:
             connection.execute(f"DROP TABLE {self.relation}")
             return
-        connection.execute(f"DROP VIEW {self.relation}; DROP TABLE {self.touched}; DROP TABLE {RECOMPUTED}")
+        connection.execute(
+            f"DROP VIEW {self.relation}; DROP TABLE {self.touched}; DROP TABLE {self.recomputed}"
+        )
 
 
 def compute_features(
@@ -152,7 +156,7 @@ def compute_features(
         DROP TABLE {FRESH};
         """
     )
-    return CurrentFeatures(view, TOUCHED)
+    return CurrentFeatures(view, TOUCHED, RECOMPUTED)
 
 
 def _source_hashes_sql(entity_type: EntityType, version: str) -> str:

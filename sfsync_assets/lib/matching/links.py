@@ -85,9 +85,7 @@ def update_links(
         full = True
         _forget_links(connection, entity_type, current)
     rules = settings.entity(entity_type).deterministic_rules
-    changes = _changes(
-        connection, entity_type, current, features.touched, full, _added_identifiers(entity_type, rules)
-    )
+    changes = _changes(connection, entity_type, features, full, _added_identifiers(entity_type, rules))
     delta = current if full else DELTA
     _drop_links(connection, entity_type)
     det = deterministic_pairs(connection, rules, current, None if full else DELTA)
@@ -95,9 +93,9 @@ def update_links(
         created = "(SELECT source_key FROM sfsync_changes WHERE change = 'new' AND relinked)"
         connection.execute(f"INSERT INTO {det} {created_for_entity_pairs_sql(entity_type, current, created)}")
     scored = current if full else SCORED
-    model_links = _model_links(connection, entity_type, settings, model_dir, current, scored, full)
-    links_added, by_rule = _store_links(connection, entity_type, det, model_links, run_id)
     records = _count(connection, current)
+    model_links = _model_links(connection, entity_type, settings, model_dir, current, records, scored, full)
+    links_added, by_rule = _store_links(connection, entity_type, det, model_links, run_id)
     _store_features(connection, entity_type, features, delta, run_id)
     _queue(connection, entity_type, run_id)
     links_total = _count(connection, matches_table(entity_type))
@@ -179,20 +177,19 @@ def _added_identifiers(entity_type: EntityType, rules: list) -> list[str]:
 def _changes(
     connection: duckdb.DuckDBPyConnection,
     entity_type: EntityType,
-    current: str,
-    touched: str | None,
+    features: CurrentFeatures,
     full: bool,
     added_identifiers: list[str],
 ) -> Counter:
     """Fill the changes table (source_key, change, relinked) and, unless every record is scored (`full`), the
     delta table of the new and changed records' features and the scored table of those the model compares
-    again; count the scored new and changed records, the removed ones and the relinked ones. With `touched`
-    (the keys whose features were recomputed or are gone), only those records are compared: every other
-    current record is its stored features."""
-    stored = features_table(entity_type)
-    if touched is not None:
-        current = f"(SELECT * FROM {current} SEMI JOIN {touched} USING (source_key))"
-        stored = f"(SELECT * FROM {stored} SEMI JOIN {touched} USING (source_key))"
+    again; count the scored new and changed records, the removed ones and the relinked ones. When features were
+    reused, only the touched records (recomputed or gone) are compared: every other current record is its stored
+    features."""
+    stored, current = features_table(entity_type), features.relation
+    if features.touched is not None:
+        current = features.recomputed
+        stored = f"(SELECT * FROM {stored} SEMI JOIN {features.touched} USING (source_key))"
     kept = [column for column in FEATURE_COLUMNS[entity_type] if column not in added_identifiers]
     unchanged = " AND ".join(
         [f"c.{column} IS NOT DISTINCT FROM s.{column}" for column in kept]
@@ -248,10 +245,12 @@ def _model_links(
     settings: MatchingSettings,
     model_dir: Path,
     current: str,
+    population: int,
     delta: str,
     full: bool,
 ) -> pa.Table | None:
-    if _count(connection, delta) == 0 or _count(connection, current) < 2:
+    """The model's links of the records in `delta` (all `population` records of `current` when `full`)."""
+    if _count(connection, delta) == 0 or population < 2:
         return None
     options = settings.entity(entity_type)
     model_path = settings.model_path(entity_type, model_dir)
@@ -272,7 +271,7 @@ def _model_links(
         options.match_threshold,
         options.min_agreeing_features,
         delta_keys,
-        population=_count(connection, current),
+        population=population,
     )
 
 
