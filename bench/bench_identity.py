@@ -1,7 +1,7 @@
 """Identity resolution of person records: sfsync's full and incremental runs against plain Splink, same data.
 
 For each size a generated company is staged (`identity_staging.py`: straight from its files), then each step runs
-in its own process (so peak RSS is its own; a run shorter than 30 s is made three times and the median reported):
+in its own process (so peak RSS is its own; a run shorter than 30 s is made five times and the median reported):
 - sfsync full: deterministic rules + the shipped model over every record, clustering with stable ids;
 - sfsync incremental: the same warehouse after a day of business (`--mutate 2`): only new and changed records;
 - sfsync train: retraining the person model on the same records (done by hand, not per run);
@@ -51,7 +51,7 @@ PERSONS_PER_SCALE_UNIT = 0.252  # persons in a generated company per unit of its
 SEED = 5
 # Retraining is done by hand, not per run: its cost is shown at the sizes up to this one.
 TRAIN_MAX_PERSONS = 200_000
-SHORT_RUN_S, REPEATS = 30, 3
+SHORT_RUN_S, REPEATS = 30, 5
 COLUMNS = [
     "step",
     "persons",
