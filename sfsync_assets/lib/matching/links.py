@@ -381,9 +381,7 @@ def _store_features(
         return
     connection.execute(
         f"""
-        UPDATE {stored} AS s SET source_hash = c.source_hash
-        FROM (SELECT source_key, source_hash FROM {features.relation} SEMI JOIN {features.touched} USING (source_key))
-             AS c
+        UPDATE {stored} AS s SET source_hash = c.source_hash FROM {features.recomputed} AS c
         WHERE c.source_key = s.source_key AND c.source_hash <> s.source_hash
         """
     )
