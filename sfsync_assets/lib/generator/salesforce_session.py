@@ -61,12 +61,18 @@ def people_target(state_dir: Path, base_url: str | None = None) -> SalesforceTar
         raise SalesforceLoadError(
             f"the emulator of {state_dir} has no user besides the integration user: load the company's Users first"
         )
+    return SalesforceTarget(
+        api=session_of(people[0]["Id"], state_dir, base_url), admin=admin_for(base_url, state_dir)
+    )
+
+
+def session_of(user_id: str, state_dir: Path, base_url: str | None = None) -> Salesforce:
+    """A simple-salesforce client logged in as the org's user `user_id` (a session the emulator's admin API
+    issues: what that person's own login would give)."""
     info = ServerInfo.load(state_dir)
-    admin = admin_for(base_url, state_dir)
-    person = Salesforce(
+    return Salesforce(
         instance_url=(base_url or info.base_url).rstrip("/"),
-        session_id=admin.session_for(people[0]["Id"]),
+        session_id=admin_for(base_url, state_dir).session_for(user_id),
         session=http_session(info.ca_file, client_id="sfsync-generator"),
         version=DEFAULT_API_VERSION,
     )
-    return SalesforceTarget(api=person, admin=admin)

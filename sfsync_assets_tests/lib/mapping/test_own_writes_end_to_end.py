@@ -11,13 +11,12 @@ import duckdb
 import pytest
 from dagster_dlt import DagsterDltResource
 from dagster_duckdb import DuckDBResource
-from simple_salesforce import Salesforce
 
 from sfsync_assets.defs.ingest import salesforce as ingest
-from sfsync_assets.defs.salesforce_resource import SalesforceResource
 from sfsync_assets.lib.canonical.model import ORGANIZATION
 from sfsync_assets.lib.emulator.process import EmulatorProcess
 from sfsync_assets.lib.emulator.values import format_datetime
+from sfsync_assets.lib.generator.salesforce_session import session_of
 from sfsync_assets.lib.golden.matrix import load_system_of_record
 from sfsync_assets.lib.golden.survivorship import build_golden
 from sfsync_assets.lib.mapping.spec import MAPPINGS_DIR, load_mapping
@@ -25,7 +24,7 @@ from sfsync_assets.lib.mapping.staged_tables import replace_union_view
 from sfsync_assets.lib.mapping.staging import stage_source
 from sfsync_assets.lib.matching.resolve import resolve_identities
 from sfsync_assets.lib.matching.settings import load_matching_settings
-from sfsync_assets.lib.salesforce.connection import http_session
+from sfsync_assets_tests.defs.monitoring.support import salesforce_resource
 from sfsync_assets_tests.lib.matching.prepared import stage_rows
 
 EVERYTHING = {"ops": {"salesforce_raw": {"config": {"backfill_start": "2020-01-01T00:00:00+00:00"}}}}
@@ -33,19 +32,12 @@ EVERYTHING = {"ops": {"salesforce_raw": {"config": {"backfill_start": "2020-01-0
 
 def cycle(emulator: EmulatorProcess, warehouse: Path, run: str) -> dict[str, str]:
     """Ingest every Account, stage them, resolve and build golden records; the entity's golden values."""
-    credentials = emulator.credentials
     dg.materialize(
         [ingest.salesforce_raw],
         resources={
             "duckdb": DuckDBResource(database=str(warehouse)),
             "dlt": DagsterDltResource(),
-            "salesforce": SalesforceResource(
-                domain=emulator.info.login_domain,
-                username=credentials.username,
-                password=credentials.password,
-                security_token=credentials.security_token,
-                ca_bundle=emulator.info.ca_file,
-            ),
+            "salesforce": salesforce_resource(emulator),
         },
         run_config=EVERYTHING,
     )
@@ -58,14 +50,6 @@ def cycle(emulator: EmulatorProcess, warehouse: Path, run: str) -> dict[str, str
         rows = connection.execute('SELECT golden_id, "Name" FROM golden.organization').fetchall()
     assert len(rows) == 1, f"the two Accounts should be one entity, got {rows}"
     return {"golden_id": rows[0][0], "Name": rows[0][1]}
-
-
-def as_person(emulator: EmulatorProcess, user_id: str) -> Salesforce:
-    return Salesforce(
-        instance_url=emulator.base_url,
-        session_id=emulator.admin.session_for(user_id),
-        session=http_session(emulator.info.ca_file, client_id="lightning"),
-    )
 
 
 @pytest.fixture
@@ -104,5 +88,5 @@ def test_a_stamp_of_sfsync_does_not_flip_the_golden_name_and_a_person_edit_does(
     fresh_emulator.salesforce().Account.update(older, {"Golden_Id__c": first["golden_id"]})
     assert cycle(fresh_emulator, warehouse, "run-2")["Name"] == "ACME Incorporated"
 
-    as_person(fresh_emulator, person).Account.update(older, {"Name": "Acme, Inc."})
+    session_of(person, fresh_emulator.state_dir).Account.update(older, {"Name": "Acme, Inc."})
     assert cycle(fresh_emulator, warehouse, "run-3")["Name"] == "Acme, Inc."
